@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install what ecredit needs on a fresh Debian machine: uv, the locked Python packages, and (with
+# --system) the Debian packages the browser tests use. Safe to run again; it only adds what's missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_system=0
+for arg in "$@"; do [[ "$arg" == "--system" ]] && want_system=1; done
+
+if ! command -v uv >/dev/null 2>&1 && [[ ! -x "$HOME/.local/bin/uv" ]]; then
+  echo "bootstrap: installing uv from PyPI" >&2
+  python3 -m pip install --user --quiet uv || python3 -m pip install --quiet --break-system-packages --user uv
+fi
+UV="$(command -v uv || echo "$HOME/.local/bin/uv")"
+
+if [[ $want_system == 1 ]]; then
+  missing=()
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+  if (( ${#missing[@]} )); then
+    echo "bootstrap: installing Debian packages: ${missing[*]}" >&2
+    SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+fi
+
+"$UV" sync --frozen --quiet

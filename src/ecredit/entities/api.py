@@ -1,0 +1,167 @@
+"""API: search enterprises, read one with its latest grade and the records the caller may see."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field
+
+from ecredit.entities import queries
+from ecredit.entities.models import Enterprise
+from ecredit.ratings.models import Evaluation
+from ecredit.records.models import CreditRecord
+from ecredit.web.auth import OptionalTokenAuth, actor_of
+
+router = Router(tags=["enterprises"], auth=OptionalTokenAuth())
+
+
+class GradeOut(Schema):
+    as_of: date
+    score: int
+    grade: str
+    risk_class: str
+    dimension_scores: dict[str, float]
+    reasons_zh: list[str]
+    reasons_en: list[str]
+    system_version: str
+
+
+class EnterpriseSummaryOut(Schema):
+    subject_id: str
+    name: str
+    entity_type: str
+    region_code: str
+    provisional: bool
+    grade: GradeOut | None
+
+
+class EnterpriseOut(EnterpriseSummaryOut):
+    name_en: str
+    roles: list[str]
+    status: str
+    identifiers: list[str]
+
+
+class SearchOut(Schema):
+    total: int
+    results: list[EnterpriseSummaryOut]
+
+
+class RecordOut(Schema):
+    id: int
+    type: str
+    category: str
+    disclosure_level: str
+    provider: str
+    natural_key: str
+    version: int
+    occurred_on: date
+    received_at: Any
+    public_until: date | None
+    content_hash: str
+    values: dict[str, Any]
+
+
+class SearchParams(Schema):
+    q: str = Field(..., min_length=1, max_length=100, description="name, part of a name, or a code")
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=10_000)
+
+
+def _grade(ev: Evaluation | None) -> dict[str, Any] | None:
+    if ev is None:
+        return None
+    return {
+        "as_of": ev.as_of,
+        "score": ev.score,
+        "grade": ev.grade,
+        "risk_class": ev.risk_class,
+        "dimension_scores": ev.dimension_scores,
+        "reasons_zh": ev.reasons_zh,
+        "reasons_en": ev.reasons_en,
+        "system_version": ev.system_version,
+    }
+
+
+def _summary(e: Enterprise) -> dict[str, Any]:
+    return {
+        "subject_id": e.subject_id,
+        "name": e.name,
+        "entity_type": e.entity_type,
+        "region_code": e.region_code,
+        "provisional": e.provisional,
+        "grade": _grade(queries.latest_evaluation(e)),
+    }
+
+
+@router.get("/enterprises", response=SearchOut, summary="Search enterprises by name or code")
+def search_enterprises(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
+    page, total = queries.search(params.q, limit=params.limit, offset=params.offset)
+    return {"total": total, "results": [_summary(e) for e in page]}
+
+
+def _get(subject_id: str) -> Enterprise:
+    e = queries.get_enterprise(subject_id)
+    if e is None:
+        raise HttpError(404, f"no enterprise holds the identifier {subject_id[:200]!r}")
+    return e
+
+
+@router.get(
+    "/enterprises/{subject_id}", response=EnterpriseOut, summary="One enterprise and its grade"
+)
+def get_enterprise(request: HttpRequest, subject_id: str) -> dict[str, Any]:
+    e = _get(subject_id)
+    return {
+        **_summary(e),
+        "name_en": e.name_en,
+        "roles": e.roles,
+        "status": e.status,
+        "identifiers": list(e.identifiers.values_list("value", flat=True)),
+    }
+
+
+@router.get(
+    "/enterprises/{subject_id}/records",
+    response=list[RecordOut],
+    summary="Records about an enterprise that the caller may see",
+)
+def enterprise_records(
+    request: HttpRequest,
+    subject_id: str,
+    category: str | None = None,
+    type: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),  # type: ignore[arg-type]
+    offset: int = Query(0, ge=0),  # type: ignore[arg-type]
+) -> list[dict[str, Any]]:
+    """Anonymous callers see public records within their publicity period only; the enterprise
+    itself and regulators see its whole archive."""
+    e = _get(subject_id)
+    qs = queries.visible_records(e, actor_of(request), timezone.localdate())
+    if category:
+        qs = qs.filter(category=category)
+    if type:
+        qs = qs.filter(type_name=type)
+    rows: list[CreditRecord] = list(qs.order_by("-occurred_on", "-id")[offset : offset + limit])
+    return [
+        {
+            "id": r.pk,
+            "type": r.type_name,
+            "category": r.category,
+            "disclosure_level": r.disclosure_level,
+            "provider": r.provider,
+            "natural_key": r.natural_key,
+            "version": r.version,
+            "occurred_on": r.occurred_on,
+            "received_at": r.received_at,
+            "public_until": r.public_until,
+            "content_hash": r.content_hash,
+            "values": r.values,
+        }
+        for r in rows
+    ]

@@ -1,0 +1,59 @@
+"""Small helpers for portal templates: labels in the page's language, grade colours."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+def _lang() -> str:
+    return "zh" if (get_language() or "zh").startswith("zh") else "en"
+
+
+@register.filter
+def label(obj: Any, prefix: str = "label") -> str:
+    """`obj.label_zh` on a Chinese page, `obj.label_en` otherwise (Russian falls back to English)."""
+    if isinstance(obj, dict):
+        return str(obj.get(f"{prefix}_{_lang()}") or obj.get(f"{prefix}_en") or "")
+    return str(getattr(obj, f"{prefix}_{_lang()}", "") or getattr(obj, f"{prefix}_en", ""))
+
+
+@register.filter
+def reasons(evaluation: Any) -> list[str]:
+    return list(evaluation.reasons_zh if _lang() == "zh" else evaluation.reasons_en)
+
+
+@register.filter
+def grade_tone(grade: str | None) -> str:
+    if not grade:
+        return "none"
+    if grade in ("AAA", "AA", "A"):
+        return "good"
+    if grade in ("BBB", "BB"):
+        return "fair"
+    if grade in ("B", "CCC"):
+        return "weak"
+    return "bad"
+
+
+@register.filter
+def get(mapping: Any, key: str) -> Any:
+    try:
+        return mapping[key]
+    except (KeyError, TypeError, IndexError):
+        return None
+
+
+@register.filter
+def fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)

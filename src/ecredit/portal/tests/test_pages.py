@@ -1,0 +1,168 @@
+"""Public pages: what they show, what they hide, and how many queries they cost."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from ecredit.core.ingest import write_rows
+from ecredit.ratings.actions import evaluate_all
+from ecredit.records.imports import import_file
+from ecredit.records.tests.penalties import penalty_row, write_penalties
+
+pytestmark = pytest.mark.django_db
+
+
+def registration(sid: str, name: str) -> dict[str, str]:
+    return {
+        "subject_id": sid,
+        "name": name,
+        "entity_type": "company",
+        "legal_representative": "李四",
+        "established_on": "2018-03-04",
+        "status": "active",
+        "region_code": "330106",
+    }
+
+
+@pytest.fixture
+def world(tmp_path, admin_actor):
+    sid = penalty_row(1)["subject_id"]
+    regs = [
+        registration(sid, "杭州好物电子商务有限公司"),
+        registration(penalty_row(2)["subject_id"], "杭州好店商贸有限公司"),
+    ]
+    import_file(
+        admin_actor,
+        write_rows(tmp_path / "r.csv", "csv", list(regs[0]), regs),
+        type_name="registration",
+        provider="market-regulation",
+    )
+    today = timezone.localdate()
+    rows = [
+        penalty_row(
+            1, severity="serious", decision_date=f"{today.year - 1}-06-01", violation="销售假冒商品"
+        ),
+        penalty_row(
+            4,
+            subject_id=sid,
+            severity="light",
+            decision_date=f"{today.year - 1}-07-01",
+            violation="轻微违规",
+        ),
+        penalty_row(
+            5,
+            subject_id=sid,
+            severity="general",
+            decision_date=f"{today.year - 4}-07-01",
+            violation="早已过期",
+        ),
+    ]
+    import_file(
+        admin_actor,
+        write_penalties(tmp_path / "p.csv", rows),
+        type_name="administrative_penalty",
+        provider="market-regulation",
+    )
+    tax = [
+        {
+            "subject_id": sid,
+            "year": str(today.year - 1),
+            "rating": "B",
+            "authority": "国家税务总局杭州市税务局",
+        }
+    ]
+    import_file(
+        admin_actor,
+        write_rows(tmp_path / "t.csv", "csv", list(tax[0]), tax),
+        type_name="tax_credit_rating",
+        provider="tax",
+    )
+    evaluate_all(admin_actor, today)
+    return sid
+
+
+def test_home_shows_counts_and_grade_distribution(client, world):
+    resp = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    assert "2 家企业" in html
+    assert "信用等级分布" in html
+
+
+def test_search_by_name_lists_matches(client, world, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        resp = client.get("/search/", {"q": "杭州好"})
+    assert resp.status_code == 200
+    assert resp.content.decode().count('href="/enterprises/') == 2
+
+
+def test_search_by_code_goes_to_the_enterprise(client, world):
+    resp = client.get("/search/", {"q": world.lower()})
+    assert resp.status_code == 302
+    assert resp["Location"] == f"/enterprises/{world}/"
+
+
+def test_enterprise_page_shows_only_public_records_in_publicity(
+    client, world, django_assert_num_queries
+):
+    with django_assert_num_queries(9):
+        resp = client.get(f"/enterprises/{world}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = resp.content.decode()
+    assert resp.status_code == 200
+    assert "销售假冒商品" in html  # serious, within 3 years
+    assert "轻微违规" not in html  # light penalties are not published
+    assert "早已过期" not in html  # general, publicity ended
+    assert "国家税务总局杭州市税务局" not in html  # tax ratings are shared, not public
+    assert 'data-testid="grade"' in html
+
+
+def test_a_regulator_sees_the_whole_archive(client, world, admin_actor, django_user_model):
+    from ecredit.accounts.actions import create_organisation, create_user
+
+    org = create_organisation(admin_actor, kind="department", name="监管局", key="reg")
+    create_user(
+        admin_actor,
+        username="reg",
+        password="a-long-password-1",
+        organisation=org,
+        role="regulator",
+    )
+    client.login(username="reg", password="a-long-password-1")
+    html = client.get(f"/enterprises/{world}/").content.decode()
+    assert "轻微违规" in html and "国家税务总局杭州市税务局" in html
+
+
+@pytest.mark.parametrize(
+    "lang, text", [("en", "Credit records"), ("ru", "Кредитные записи"), ("zh-hans", "信用记录")]
+)
+def test_enterprise_page_in_three_languages(client, world, lang, text):
+    resp = client.get(f"/enterprises/{world}/", HTTP_ACCEPT_LANGUAGE=lang)
+    assert text in resp.content.decode()
+
+
+def test_store_id_redirects_to_the_enterprise(client, world):
+    resp = client.get(f"/enterprises/{world.lower()}/")
+    assert resp.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "subject", ["nope", "91330106000000019X", "store:", "%00", "x" * 500, "lei:1"]
+)
+def test_unknown_or_invalid_subjects_are_404(client, db, subject):
+    assert client.get(f"/enterprises/{subject}/").status_code == 404
+
+
+@pytest.mark.parametrize("q", ["", " ", "%", "_", "x" * 10_000, "' OR 1=1 --", "<script>", "\x00"])
+def test_hostile_search_queries_are_handled(client, world, q):
+    resp = client.get("/search/", {"q": q, "page": "-5"})
+    assert resp.status_code == 200
+    assert "<script>" not in resp.content.decode().replace("&lt;script&gt;", "")
+
+
+def test_dictionary_and_obligations_pages(client, db):
+    assert "administrative_penalty" in client.get("/dictionary/").content.decode()
+    assert "fine_amount_cny" in client.get("/dictionary/administrative_penalty/").content.decode()
+    assert client.get("/dictionary/nope/").status_code == 404
+    html = client.get("/obligations/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "market-regulation" in html and "overdue" in html

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from ecredit.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("enterprises/<str:subject_id>/", views.enterprise, name="enterprise"),
+    path("dictionary/", views.dictionary, name="dictionary"),
+    path("dictionary/<str:name>/", views.record_type, name="record_type"),
+    path("obligations/", views.obligations, name="obligations"),
+]

@@ -1,0 +1,142 @@
+"""Public pages: they parse the request, call queries and render; nothing is computed here."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from ecredit.accounts.actions import actor_for_user
+from ecredit.core.dictionary import load_dictionary
+from ecredit.entities import queries as entity_queries
+from ecredit.entities.models import Enterprise
+from ecredit.portal.presenters import code_label, present
+from ecredit.ratings.models import Evaluation, EvaluationRun
+from ecredit.records import queries as record_queries
+from ecredit.records.models import CreditRecord
+
+PAGE_SIZE = 20
+GRADE_ORDER = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C")
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    run = EvaluationRun.objects.order_by("-as_of", "-id").first()
+    grades = dict(
+        Evaluation.objects.filter(is_latest=True).values_list("grade").annotate(n=Count("id"))
+    )
+    total = sum(grades.values()) or 1
+    distribution = [(g, grades.get(g, 0), 100 * grades.get(g, 0) / total) for g in GRADE_ORDER]
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "enterprises": Enterprise.objects.count(),
+            "records": CreditRecord.objects.filter(is_current=True).count(),
+            "run": run,
+            "distribution": distribution,
+        },
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    q = entity_queries.clean_query(request.GET.get("q", ""))
+    try:
+        page_no = max(1, min(int(request.GET.get("page", "1")), 500))
+    except ValueError:
+        page_no = 1
+    results, total = entity_queries.search(q, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+    if total == 1 and page_no == 1 and not request.headers.get("HX-Request"):
+        return redirect("portal:enterprise", subject_id=results[0].subject_id)
+    paginator = Paginator(range(total), PAGE_SIZE)
+    rows = [(e, entity_queries.latest_evaluation(e)) for e in results]
+    template = "portal/_results.html" if request.headers.get("HX-Request") else "portal/search.html"
+    return render(
+        request,
+        template,
+        {
+            "q": q,
+            "rows": rows,
+            "total": total,
+            "page": paginator.get_page(page_no) if total else None,
+        },
+    )
+
+
+def enterprise(request: HttpRequest, subject_id: str) -> HttpResponse:
+    e = entity_queries.get_enterprise(subject_id)
+    if e is None:
+        raise Http404("no enterprise holds this identifier")
+    if e.subject_id != subject_id:
+        return redirect("portal:enterprise", subject_id=e.subject_id, permanent=False)
+    actor = actor_for_user(request.user)
+    today = timezone.localdate()
+    records = entity_queries.visible_records(e, actor, today)
+    dictionary = load_dictionary()
+    groups = [
+        (g.category, [present(r, dictionary.types.get(r.type_name)) for r in g.records])
+        for g in entity_queries.grouped_by_category(records)
+    ]
+    evaluation = entity_queries.latest_evaluation(e)
+    dims = []
+    if evaluation is not None:
+        from ecredit.core.scoring import load_indicator_system
+
+        try:
+            system = load_indicator_system()
+            labels = {d.key: d for d in system.dimensions}
+        except Exception:
+            labels = {}
+        for key, value in evaluation.dimension_scores.items():
+            d = labels.get(key)
+            dims.append(
+                {
+                    "key": key,
+                    "label_zh": getattr(d, "label_zh", key),
+                    "label_en": getattr(d, "label_en", key),
+                    "value": value,
+                }
+            )
+    return render(
+        request,
+        "portal/enterprise.html",
+        {
+            "e": e,
+            "identifiers": list(e.identifiers.values_list("value", flat=True)),
+            "evaluation": evaluation,
+            "dimensions": dims,
+            "groups": groups,
+            "levels": entity_queries.visible_levels(actor, e),
+            "status": code_label(dictionary.types.get("registration"), "status", e.status)
+            if e.status
+            else "",
+            "entity_type": code_label(
+                dictionary.types.get("registration"), "entity_type", e.entity_type
+            ),
+            "roles": code_label(dictionary.types.get("registration"), "ecommerce_roles", e.roles)
+            if e.roles
+            else "",
+        },
+    )
+
+
+def dictionary(request: HttpRequest) -> HttpResponse:
+    d = load_dictionary()
+    return render(request, "portal/dictionary.html", {"d": d})
+
+
+def record_type(request: HttpRequest, name: str) -> HttpResponse:
+    d = load_dictionary()
+    if name not in d.types:
+        raise Http404("unknown record type")
+    return render(request, "portal/record_type.html", {"d": d, "t": d.types[name]})
+
+
+def obligations(request: HttpRequest) -> HttpResponse:
+    rows = record_queries.obligations(timezone.now())
+    return render(
+        request,
+        "portal/obligations.html",
+        {"rows": rows, "overdue": sum(1 for r in rows if r.overdue)},
+    )

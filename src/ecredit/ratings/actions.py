@@ -1,0 +1,191 @@
+"""Evaluate enterprises as of a date with a versioned indicator system."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from ecredit.accounts.principals import Actor
+from ecredit.audit import actions as audit
+from ecredit.core.dictionary import load_dictionary
+from ecredit.core.scoring import (
+    RecordView,
+    RelatedParty,
+    compute_features,
+    evaluate,
+    load_indicator_system,
+    top_reasons,
+)
+from ecredit.entities.models import Enterprise
+from ecredit.ratings.models import Evaluation, EvaluationRun
+from ecredit.records.models import CreditRecord
+
+# A value shared by more enterprises than this (a registered-agent address, a placeholder phone)
+# says nothing about a relation between them, and would make the graph quadratic.
+MAX_RELATED_GROUP = 30
+RELATIONS = ("legal_representative", "address", "phone")
+
+
+class EvaluationError(ValueError):
+    """An evaluation that cannot run; the message says why."""
+
+
+def end_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.max))
+
+
+def records_known_on(as_of: date) -> dict[int, list[RecordView]]:
+    """Per enterprise, the latest version of every record received by the end of `as_of`.
+
+    Point in time: a correction received after `as_of` is not seen; the version it replaced is.
+    """
+    latest: dict[tuple[str, str, str], tuple[int, int, RecordView]] = {}
+    rows = (
+        CreditRecord.objects.filter(received_at__lte=end_of_day(as_of), occurred_on__lte=as_of)
+        .order_by()
+        .values_list(
+            "enterprise_id",
+            "type_name",
+            "provider",
+            "natural_key",
+            "version",
+            "occurred_on",
+            "received_at",
+            "values",
+            "disclosure_level",
+        )
+    )
+    tz = timezone.get_current_timezone()
+    for ent, type_name, provider, key, version, occurred, received, values, level in rows.iterator(
+        chunk_size=5000
+    ):
+        k = (type_name, provider, key)
+        seen = latest.get(k)
+        if seen is not None and seen[1] >= version:
+            continue
+        view = RecordView(
+            type=type_name,
+            occurred_on=occurred,
+            received_on=received.astimezone(tz).date(),
+            values=values,
+            public=level == "public",
+        )
+        latest[k] = (ent, version, view)
+    grouped: dict[int, list[RecordView]] = defaultdict(list)
+    for ent, _version, view in latest.values():
+        grouped[ent].append(view)
+    return grouped
+
+
+def _related(enterprises: list[Enterprise]) -> dict[int, list[tuple[str, int]]]:
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for e in enterprises:
+        for rel in RELATIONS:
+            value = getattr(e, rel).strip()
+            if value:
+                groups[(rel, value)].append(e.pk)
+    links: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for (rel, _value), members in groups.items():
+        if 1 < len(members) <= MAX_RELATED_GROUP:
+            for a in members:
+                links[a].extend((rel, b) for b in members if b != a)
+    return links
+
+
+def evaluate_all(
+    actor: Actor,
+    as_of: date,
+    *,
+    system_version: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> EvaluationRun:
+    """Evaluate every enterprise as of `as_of`; store one `Evaluation` each in a new run."""
+    if as_of > timezone.localdate():
+        raise EvaluationError(f"as-of date {as_of} is in the future; grades use only what is known")
+    system = load_indicator_system(system_version) if system_version else load_indicator_system()
+    enterprises = list(Enterprise.objects.order_by("pk"))
+    records = records_known_on(as_of)
+    features = {e.pk: compute_features(records.get(e.pk, ()), as_of) for e in enterprises}
+    previous = dict(Evaluation.objects.filter(is_latest=True).values_list("enterprise_id", "grade"))
+    subject = {e.pk: e.subject_id for e in enterprises}
+    links = _related(enterprises)
+    evaluations: list[Evaluation] = []
+    grades: Counter[str] = Counter()
+    for e in enterprises:
+        related = [
+            RelatedParty(
+                relation=rel,
+                subject_id=subject[other],
+                serious_dishonesty=bool(features[other].get("serious_dishonesty_current")),
+                grade=previous.get(other),
+            )
+            for rel, other in links.get(e.pk, ())
+        ]
+        if related:
+            features[e.pk] = compute_features(records.get(e.pk, ()), as_of, related)
+        result = evaluate(system, features[e.pk])
+        data = result.to_json()
+        grades[result.grade] += 1
+        evaluations.append(
+            Evaluation(
+                enterprise=e,
+                as_of=as_of,
+                score=result.score,
+                grade=result.grade,
+                risk_class=result.risk_class,
+                dimension_scores=data["dimension_scores"],
+                contributions=data["contributions"],
+                vetoes=data["vetoes"],
+                features=features[e.pk],
+                reasons_zh=top_reasons(result, 3, "zh"),
+                reasons_en=top_reasons(result, 3, "en"),
+                system_version=result.system_version,
+            )
+        )
+        if progress is not None:
+            progress(1)
+    with transaction.atomic():
+        run = EvaluationRun.objects.create(
+            as_of=as_of,
+            system_version=system.version,
+            dictionary_version=load_dictionary().version,
+            started_by=actor.label,
+        )
+        newest = Evaluation.objects.filter(is_latest=True).aggregate(m=Max("as_of"))["m"]
+        becomes_latest = newest is None or as_of >= newest
+        if becomes_latest:
+            Evaluation.objects.filter(is_latest=True).update(is_latest=False)
+        for ev in evaluations:
+            ev.run = run
+            ev.is_latest = becomes_latest
+        Evaluation.objects.bulk_create(evaluations, batch_size=1000)
+        run.evaluated = len(evaluations)
+        run.grade_counts = dict(sorted(grades.items()))
+        run.finished_at = timezone.now()
+        run.save()
+        audit.record(
+            actor,
+            "ratings.evaluate",
+            "evaluation_run",
+            run.pk,
+            as_of=as_of.isoformat(),
+            system=system.version,
+            evaluated=len(evaluations),
+        )
+    return run
+
+
+def summary(run: EvaluationRun) -> dict[str, Any]:
+    return {
+        "run": run.pk,
+        "as_of": run.as_of.isoformat(),
+        "system_version": run.system_version,
+        "evaluated": run.evaluated,
+        "grades": run.grade_counts,
+    }

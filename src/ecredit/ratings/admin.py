@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from ecredit.ratings.models import Evaluation, EvaluationRun
+
+
+@admin.register(EvaluationRun)
+class EvaluationRunAdmin(admin.ModelAdmin):
+    list_display = ("id", "as_of", "system_version", "evaluated", "started_at", "finished_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "as_of", "score", "grade", "risk_class", "is_latest")
+    list_filter = ("grade", "risk_class", "is_latest")
+    search_fields = ("enterprise__subject_id", "enterprise__name")
+    raw_id_fields = ("enterprise", "run")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

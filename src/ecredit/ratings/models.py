@@ -1,0 +1,54 @@
+"""Evaluations: a score, grade and risk class for an enterprise as of a date, and how they were made."""
+
+from django.db import models
+
+
+class EvaluationRun(models.Model):
+    """One evaluation of the whole population as of a date with one indicator system."""
+
+    as_of = models.DateField()
+    system_version = models.CharField(max_length=100)
+    dictionary_version = models.CharField(max_length=80)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.CharField(max_length=200)
+    evaluated = models.PositiveIntegerField(default=0)
+    grade_counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-as_of", "-id"]
+
+    def __str__(self) -> str:
+        return f"run #{self.pk} as of {self.as_of} ({self.system_version})"
+
+
+class Evaluation(models.Model):
+    """The grade of one enterprise in one run, with every number that led to it."""
+
+    run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="evaluations")
+    enterprise = models.ForeignKey(
+        "entities.Enterprise", on_delete=models.CASCADE, related_name="evaluations"
+    )
+    as_of = models.DateField()
+    score = models.PositiveSmallIntegerField()
+    grade = models.CharField(max_length=3, db_index=True)
+    risk_class = models.CharField(max_length=1, db_index=True)
+    dimension_scores = models.JSONField()
+    contributions = models.JSONField()
+    vetoes = models.JSONField(default=list)
+    features = models.JSONField()
+    reasons_zh = models.JSONField(default=list)
+    reasons_en = models.JSONField(default=list)
+    system_version = models.CharField(max_length=100)
+    is_latest = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-as_of", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "enterprise"], name="evaluation_once_per_run")
+        ]
+        indexes = [models.Index(fields=["enterprise", "is_latest"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.grade} ({self.score}) as of {self.as_of}"

@@ -1,0 +1,86 @@
+"""Settings from the environment, with typed defaults, in one place.
+
+Every value the platform reads from the environment is read here and nowhere else. A missing
+required value stops start-up with a message that names it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or malformed; the message says which and what to do."""
+
+
+@dataclass(frozen=True)
+class Config:
+    env: str
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    debug: bool
+    allowed_hosts: list[str]
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+def _secret_key(env: str, data_dir: Path) -> str:
+    key = os.environ.get("ECREDIT_SECRET_KEY", "").strip()
+    if key:
+        return key
+    if env == "production":
+        raise ConfigurationError(
+            "ECREDIT_SECRET_KEY is required when ECREDIT_ENV=production. "
+            'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(50))"'
+        )
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key
+
+
+def load() -> Config:
+    """Read the configuration from the environment."""
+    env = os.environ.get("ECREDIT_ENV", "development").strip() or "development"
+    if env not in ENVIRONMENTS:
+        raise ConfigurationError(f"ECREDIT_ENV={env!r} is not one of {', '.join(ENVIRONMENTS)}.")
+    data_dir = Path(os.environ.get("ECREDIT_DATA_DIR", "") or REPO_ROOT / "var").resolve()
+    database_url = (
+        os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{data_dir / 'ecredit.sqlite3'}"
+    )
+    if not database_url.startswith(("sqlite:", "postgres:", "postgresql:")):
+        raise ConfigurationError(
+            f"DATABASE_URL={database_url!r}: only sqlite:/// and postgresql:// URLs are supported."
+        )
+    debug_raw = os.environ.get("ECREDIT_DEBUG", "")
+    debug = debug_raw.lower() in ("1", "true", "yes") if debug_raw else False
+    hosts_raw = os.environ.get("ECREDIT_ALLOWED_HOSTS", "")
+    hosts = [h.strip() for h in hosts_raw.split(",") if h.strip()] or (
+        ["localhost", "127.0.0.1", "[::1]", "testserver"] if env != "production" else []
+    )
+    if env == "production" and not hosts:
+        raise ConfigurationError(
+            "ECREDIT_ALLOWED_HOSTS is required when ECREDIT_ENV=production "
+            "(comma-separated host names the site answers to)."
+        )
+    return Config(
+        env=env,
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key=_secret_key(env, data_dir),
+        debug=debug,
+        allowed_hosts=hosts,
+    )
