@@ -178,7 +178,7 @@ def evaluate(as_of: str | None, system_version: str | None, as_json: bool) -> No
     from ecredit.ratings.actions import EvaluationError, evaluate_all, summary
     from ecredit.web.progress import bar
 
-    day = _parse_date(as_of, "--as-of") if as_of else timezone.localdate()
+    day = _parse_date(as_of, "--as-of") if as_of is not None else timezone.localdate()
     from ecredit.entities.models import Enterprise
 
     try:

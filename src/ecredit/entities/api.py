@@ -113,21 +113,7 @@ def _get(subject_id: str) -> Enterprise:
 
 
 @router.get(
-    "/enterprises/{subject_id}", response=EnterpriseOut, summary="One enterprise and its grade"
-)
-def get_enterprise(request: HttpRequest, subject_id: str) -> dict[str, Any]:
-    e = _get(subject_id)
-    return {
-        **_summary(e),
-        "name_en": e.name_en,
-        "roles": e.roles,
-        "status": e.status,
-        "identifiers": list(e.identifiers.values_list("value", flat=True)),
-    }
-
-
-@router.get(
-    "/enterprises/{subject_id}/records",
+    "/enterprises/{path:subject_id}/records",
     response=list[RecordOut],
     summary="Records about an enterprise that the caller may see",
 )
@@ -165,3 +151,17 @@ def enterprise_records(
         }
         for r in rows
     ]
+
+
+@router.get(
+    "/enterprises/{path:subject_id}", response=EnterpriseOut, summary="One enterprise and its grade"
+)
+def get_enterprise(request: HttpRequest, subject_id: str) -> dict[str, Any]:
+    e = _get(subject_id)
+    return {
+        **_summary(e),
+        "name_en": e.name_en,
+        "roles": e.roles,
+        "status": e.status,
+        "identifiers": list(e.identifiers.values_list("value", flat=True)),
+    }

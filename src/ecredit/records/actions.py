@@ -90,7 +90,9 @@ class IngestReport:
             self.rejected += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
             # The input may carry NUL and other control characters; a report must store anywhere.
-            self.errors.append(RowError(row=row, field=_printable(field_name), message=_printable(message)))
+            self.errors.append(
+                RowError(row=row, field=_printable(field_name), message=_printable(message))
+            )
         else:
             self.errors_truncated = True
 

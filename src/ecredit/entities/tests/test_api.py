@@ -1,0 +1,193 @@
+"""Reading enterprises through the API: search, detail, and who sees which records."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from ecredit.accounts.actions import create_organisation, create_token
+from ecredit.core.ingest import write_rows
+from ecredit.entities.queries import get_enterprise
+from ecredit.ratings.actions import evaluate_all
+from ecredit.records.imports import import_file
+from ecredit.records.tests.penalties import penalty_row, write_penalties
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(tmp_path, admin_actor):
+    sid = penalty_row(1)["subject_id"]
+    reg = {
+        "subject_id": sid,
+        "name": "宁波跨境好物有限公司",
+        "entity_type": "company",
+        "legal_representative": "赵六",
+        "established_on": "2017-01-02",
+        "status": "active",
+    }
+    import_file(
+        admin_actor,
+        write_rows(tmp_path / "r.csv", "csv", list(reg), [reg]),
+        type_name="registration",
+        provider="market-regulation",
+    )
+    import_file(
+        admin_actor,
+        write_penalties(
+            tmp_path / "p.csv", [penalty_row(1, severity="light", decision_date="2026-05-01")]
+        ),
+        type_name="administrative_penalty",
+        provider="market-regulation",
+    )
+    tax = {
+        "subject_id": sid,
+        "year": "2025",
+        "rating": "M",
+        "authority": "国家税务总局宁波市税务局",
+    }
+    import_file(
+        admin_actor,
+        write_rows(tmp_path / "t.csv", "csv", list(tax), [tax]),
+        type_name="tax_credit_rating",
+        provider="tax",
+    )
+    evaluate_all(admin_actor, timezone.localdate())
+    return sid
+
+
+def token_for(admin_actor, kind, role, **kw):
+    org = create_organisation(
+        admin_actor, kind=kind, name=f"{kind} org", key=f"{kind}-{role}", **kw
+    )
+    return {"Authorization": f"Bearer {create_token(admin_actor, org, role)[1]}"}
+
+
+def types_seen(client, sid, headers=None):
+    resp = client.get(f"/api/v1/enterprises/{sid}/records", headers=headers or {})
+    assert resp.status_code == 200
+    return sorted(r["type"] for r in resp.json())
+
+
+def test_search_and_detail(client, world, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        resp = client.get("/api/v1/enterprises", {"q": "跨境好物"})
+    body = resp.json()
+    assert body["total"] == 1
+    assert body["results"][0]["subject_id"] == world
+    assert body["results"][0]["grade"]["grade"] in {
+        "AAA",
+        "AA",
+        "A",
+        "BBB",
+        "BB",
+        "B",
+        "CCC",
+        "CC",
+        "C",
+    }
+    detail = client.get(f"/api/v1/enterprises/{world}").json()
+    assert (detail["name"], detail["identifiers"]) == ("宁波跨境好物有限公司", [world])
+
+
+def test_anonymous_readers_see_public_records_in_publicity_only(client, world):
+    assert types_seen(client, world) == ["registration"]  # the light penalty is not published
+
+
+def test_the_enterprise_itself_sees_its_whole_archive(client, world, admin_actor):
+    headers = token_for(admin_actor, "enterprise", "enterprise", enterprise=get_enterprise(world))
+    assert types_seen(client, world, headers) == [
+        "administrative_penalty",
+        "registration",
+        "tax_credit_rating",
+    ]
+
+
+def test_another_enterprise_sees_only_public(client, world, admin_actor, tmp_path):
+    other = penalty_row(2)["subject_id"]
+    from ecredit.entities.actions import resolve_subjects
+
+    enterprise = resolve_subjects([other])[other]
+    headers = token_for(admin_actor, "enterprise", "enterprise", enterprise=enterprise)
+    assert types_seen(client, world, headers) == ["registration"]
+
+
+def test_a_bank_sees_only_public(client, world, admin_actor):
+    assert types_seen(client, world, token_for(admin_actor, "bank", "reader")) == ["registration"]
+
+
+def test_a_regulator_sees_everything(client, world, admin_actor):
+    headers = token_for(admin_actor, "department", "regulator")
+    assert types_seen(client, world, headers) == [
+        "administrative_penalty",
+        "registration",
+        "tax_credit_rating",
+    ]
+
+
+def test_a_bad_token_on_a_public_read_is_401_not_anonymous(client, world):
+    resp = client.get(
+        f"/api/v1/enterprises/{world}/records", headers={"Authorization": "Bearer ecr_x"}
+    )
+    assert resp.status_code == 401
+
+
+def test_foreign_ids_with_slashes_route(client, db):
+    from ecredit.entities.actions import resolve_subjects
+
+    resolve_subjects(["foreign:GB:SC 123/4"])
+    assert (
+        client.get("/api/v1/enterprises/foreign:GB:SC 123/4").json()["subject_id"]
+        == "foreign:GB:SC 123/4"
+    )
+    assert client.get("/api/v1/enterprises/foreign:GB:SC 123/4/records").json() == []
+    assert client.get("/enterprises/foreign:GB:SC 123/4/").status_code == 200
+
+
+@pytest.mark.parametrize("q", ["", "x" * 101])
+def test_bad_search_parameters_are_422(client, db, q):
+    assert client.get("/api/v1/enterprises", {"q": q}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "params", [{"limit": "0"}, {"limit": "1001"}, {"offset": "-1"}, {"limit": "abc"}]
+)
+def test_bad_paging_is_422(client, world, params):
+    assert client.get(f"/api/v1/enterprises/{world}/records", params).status_code == 422
+
+
+def test_unknown_enterprise_is_404(client, db):
+    assert client.get("/api/v1/enterprises/91330106000000019X").status_code == 404
+
+
+def test_openapi_and_docs_are_served(client, db):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/records" in schema["paths"]
+    assert sorted(schema["paths"]) == [
+        "/api/v1/dictionary",
+        "/api/v1/dictionary/types/{name}",
+        "/api/v1/enterprises",
+        "/api/v1/enterprises/{subject_id}",
+        "/api/v1/enterprises/{subject_id}/records",
+        "/api/v1/evaluation-runs",
+        "/api/v1/obligations",
+        "/api/v1/records",
+        "/api/v1/submissions/{submission_id}",
+    ]
+    assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_dictionary_api(client, db):
+    d = client.get("/api/v1/dictionary").json()
+    assert len(d["types"]) == 15
+    assert (
+        client.get("/api/v1/dictionary/types/administrative_penalty")
+        .json()["$schema"]
+        .startswith("https://json-schema.org/")
+    )
+    assert client.get("/api/v1/dictionary/types/nope").status_code == 404
+
+
+def test_obligations_api_flags_overdue(client, db):
+    rows = client.get("/api/v1/obligations", {"overdue": "true"}).json()
+    assert rows and all(r["overdue"] for r in rows)

@@ -1,0 +1,61 @@
+"""Settings from the environment: defaults, required values, clear messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecredit.web import config
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    for k in (
+        "DATABASE_URL",
+        "ECREDIT_SECRET_KEY",
+        "ECREDIT_ENV",
+        "ECREDIT_ALLOWED_HOSTS",
+        "ECREDIT_DEBUG",
+    ):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("ECREDIT_DATA_DIR", str(tmp_path))
+    return monkeypatch
+
+
+def test_defaults_are_sqlite_in_the_data_dir_and_a_generated_key(env, tmp_path):
+    c = config.load()
+    assert c.database_url == f"sqlite:///{tmp_path / 'ecredit.sqlite3'}"
+    assert (tmp_path / "secret_key").read_text().strip() == c.secret_key
+    assert len(c.secret_key) >= 50
+    assert config.load().secret_key == c.secret_key  # kept between starts
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_production_requires_a_secret_key(env):
+    env.setenv("ECREDIT_ENV", "production")
+    env.setenv("ECREDIT_ALLOWED_HOSTS", "credit.example.cn")
+    with pytest.raises(config.ConfigurationError, match="ECREDIT_SECRET_KEY is required"):
+        config.load()
+
+
+def test_production_requires_allowed_hosts(env):
+    env.setenv("ECREDIT_ENV", "production")
+    env.setenv("ECREDIT_SECRET_KEY", "k" * 50)
+    with pytest.raises(config.ConfigurationError, match="ECREDIT_ALLOWED_HOSTS"):
+        config.load()
+
+
+def test_unknown_environment_is_named(env):
+    env.setenv("ECREDIT_ENV", "staging")
+    with pytest.raises(config.ConfigurationError, match="'staging'"):
+        config.load()
+
+
+def test_unsupported_database_is_named(env):
+    env.setenv("DATABASE_URL", "mysql://root@localhost/x")
+    with pytest.raises(config.ConfigurationError, match="mysql"):
+        config.load()
+
+
+def test_postgres_url_is_taken(env):
+    env.setenv("DATABASE_URL", "postgresql://u@127.0.0.1:5432/ecredit")
+    assert config.load().database_url == "postgresql://u@127.0.0.1:5432/ecredit"

@@ -1,0 +1,47 @@
+"""The demo goes through the real import paths and ends evaluated."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecredit.demo import load_demo
+from ecredit.entities.models import Enterprise
+from ecredit.ratings.models import Evaluation
+from ecredit.records.models import CreditRecord, Submission
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def test_a_small_demo_loads_through_files_and_api_then_evaluates():
+    out = load_demo(enterprises=60, months=6, seed=5, echo=lambda s: None)
+    totals = out["totals"]
+    assert totals["rejected"] == 0
+    assert totals["stored"] + totals["corrected"] == CreditRecord.objects.count()
+    channels = set(Submission.objects.values_list("channel", flat=True))
+    assert channels == {"api", "file"}
+    assert (
+        set(Submission.objects.filter(channel="file").values_list("filename", flat=True)) != set()
+    )
+    formats = {
+        f.rsplit(".", 1)[-1]
+        for f in Submission.objects.filter(channel="file").values_list("filename", flat=True)
+    }
+    assert formats == {"csv", "xlsx", "jsonl", "parquet"}
+    assert Evaluation.objects.filter(is_latest=True).count() == Enterprise.objects.count()
+    # a second call with if_empty does nothing
+    assert load_demo(enterprises=60, months=6, seed=5, if_empty=True, echo=lambda s: None) is None
+
+
+def test_the_same_seed_gives_the_same_grades():
+    load_demo(enterprises=40, months=4, seed=9, echo=lambda s: None)
+    first = sorted(Evaluation.objects.values_list("enterprise__subject_id", "score", "grade"))
+    Evaluation.objects.all().delete()
+    from django.utils import timezone
+
+    from ecredit.accounts.principals import Actor
+    from ecredit.ratings.actions import evaluate_all
+
+    evaluate_all(Actor.system("test"), timezone.localdate())
+    assert (
+        sorted(Evaluation.objects.values_list("enterprise__subject_id", "score", "grade")) == first
+    )
