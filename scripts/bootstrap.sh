@@ -16,7 +16,8 @@ UV="$(command -v uv || echo "$HOME/.local/bin/uv")"
 if [[ $want_system == 1 ]]; then
   missing=()
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
-  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+  # (no `fc-list | grep -q` here: under pipefail grep's early exit makes the pipeline fail)
+  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
   if (( ${#missing[@]} )); then
     echo "bootstrap: installing Debian packages: ${missing[*]}" >&2
     SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"

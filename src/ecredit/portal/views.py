@@ -26,8 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
     grades = dict(
         Evaluation.objects.filter(is_latest=True).values_list("grade").annotate(n=Count("id"))
     )
-    total = sum(grades.values()) or 1
-    distribution = [(g, grades.get(g, 0), 100 * grades.get(g, 0) / total) for g in GRADE_ORDER]
+    widest = max(grades.values(), default=0) or 1
+    distribution = [(g, grades.get(g, 0), 100 * grades.get(g, 0) / widest) for g in GRADE_ORDER]
     return render(
         request,
         "portal/home.html",

@@ -173,14 +173,26 @@ def top_reasons(result: EvaluationResult, n: int = 3, lang: str = "zh") -> list[
         f"{v.reason_zh if lang == 'zh' else v.reason_en}"
         for v in result.vetoes
     ]
+    # An indicator with no data earns neutral points; its reason text describes a bad value, which
+    # would be false, so it is named as missing data, after the indicators that really lost points.
     losing = sorted(
-        (c for c in result.contributions if c.score_loss > 0),
+        (c for c in result.contributions if c.score_loss > 0 and c.feature_value is not None),
         key=lambda c: -c.score_loss,  # stable: ties keep the system's order
+    )
+    missing = sorted(
+        (c for c in result.contributions if c.score_loss > 0 and c.feature_value is None),
+        key=lambda c: -c.score_loss,
     )
     reasons += [
         f"{c.label_zh if lang == 'zh' else c.label_en}{sep}"
         f"{c.reason_zh if lang == 'zh' else c.reason_en}"
         for c in losing
+    ]
+    reasons += [
+        f"{c.label_zh}{sep}暂无相关记录，本项只得中性分。"
+        if lang == "zh"
+        else f"{c.label_en}{sep}no data on record yet, so this item earns neutral points only."
+        for c in missing
     ]
     return reasons[: max(0, n)]
 

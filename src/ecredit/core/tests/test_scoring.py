@@ -385,6 +385,17 @@ def test_top_reasons_name_the_indicators_that_cost_most(system: IndicatorSystem)
     ]
 
 
+def test_missing_data_is_named_as_missing_never_as_a_bad_value(system: IndicatorSystem) -> None:
+    # no quality inspection on record: neutral points, and the reason must not claim a failure
+    result = evaluate(system, typical(quality_fail_rate_36m=None))
+    reasons = top_reasons(result, 40, "zh")
+    quality = [r for r in reasons if r.startswith("产品质量抽检")]
+    assert quality == ["产品质量抽检：暂无相关记录，本项只得中性分。"]
+    first_missing = next(i for i, r in enumerate(reasons) if "暂无相关记录" in r)
+    assert first_missing > 0  # real losses come first
+    assert all("暂无相关记录" in r for r in reasons[first_missing:])
+
+
 def test_top_reasons_put_vetoes_first(system: IndicatorSystem) -> None:
     result = evaluate(system, typical(abnormal_operation_current=1.0))
     reasons = top_reasons(result, 2, "zh")
