@@ -34,7 +34,7 @@ def resolve_subjects(
 
     `operators` maps a store subject id to the subject id of the enterprise operating it: an unknown
     store is attached to its operator rather than becoming an enterprise of its own. Must run inside
-    the caller's transaction. Queries: two lookups plus the inserts for unknown subjects.
+    the caller's transaction. Queries: one lookup, then two bulk inserts when some subjects are new.
     """
     wanted = set(subject_ids)
     operators = dict(operators or {})
@@ -44,19 +44,25 @@ def resolve_subjects(
         for i in Identifier.objects.select_related("enterprise").filter(value__in=wanted_all)
     }
     missing = sorted(s for s in wanted_all if s not in found)
-    # Non-store subjects first, so that stores can attach to the operators created just now.
-    missing.sort(key=lambda s: s.startswith("store:"))
-    for sid_text in missing:
-        sid = parse_subject_id(sid_text)
-        operator = operators.get(sid_text)
-        if sid.scheme == "store" and operator and operator in found:
-            enterprise = found[operator]
-        else:
-            enterprise = Enterprise.objects.create(
-                subject_id=sid_text, provisional=True, entity_type=_guess_type(sid)
-            )
-        Identifier.objects.create(enterprise=enterprise, scheme=sid.scheme, value=sid_text)
-        found[sid_text] = enterprise
+    parsed = {s: parse_subject_id(s) for s in missing}
+    attach = {
+        s: operators[s]
+        for s in missing
+        if parsed[s].scheme == "store" and operators.get(s) in wanted_all
+    }
+    new = [
+        Enterprise(subject_id=s, provisional=True, entity_type=_guess_type(parsed[s]))
+        for s in missing
+        if s not in attach
+    ]
+    Enterprise.objects.bulk_create(new, batch_size=500)
+    found.update((e.subject_id, e) for e in new)
+    for store, operator in attach.items():
+        found[store] = found[operator]
+    Identifier.objects.bulk_create(
+        [Identifier(enterprise=found[s], scheme=parsed[s].scheme, value=s) for s in missing],
+        batch_size=500,
+    )
     return {s: found[s] for s in wanted}
 
 

@@ -16,6 +16,7 @@ from ecredit.entities.models import Enterprise
 from ecredit.ratings.models import Evaluation
 from ecredit.records.models import CreditRecord
 from ecredit.web.auth import OptionalTokenAuth, actor_of
+from ecredit.web.schemas import responses
 
 router = Router(tags=["enterprises"], auth=OptionalTokenAuth())
 
@@ -99,7 +100,9 @@ def _summary(e: Enterprise) -> dict[str, Any]:
     }
 
 
-@router.get("/enterprises", response=SearchOut, summary="Search enterprises by name or code")
+@router.get(
+    "/enterprises", response=responses(SearchOut), summary="Search enterprises by name or code"
+)
 def search_enterprises(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     page, total = queries.search(params.q, limit=params.limit, offset=params.offset)
     return {"total": total, "results": [_summary(e) for e in page]}
@@ -114,7 +117,7 @@ def _get(subject_id: str) -> Enterprise:
 
 @router.get(
     "/enterprises/{path:subject_id}/records",
-    response=list[RecordOut],
+    response=responses(list[RecordOut]),
     summary="Records about an enterprise that the caller may see",
 )
 def enterprise_records(
@@ -154,7 +157,9 @@ def enterprise_records(
 
 
 @router.get(
-    "/enterprises/{path:subject_id}", response=EnterpriseOut, summary="One enterprise and its grade"
+    "/enterprises/{path:subject_id}",
+    response=responses(EnterpriseOut),
+    summary="One enterprise and its grade",
 )
 def get_enterprise(request: HttpRequest, subject_id: str) -> dict[str, Any]:
     e = _get(subject_id)

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from ecredit.ratings.models import EvaluationRun
+from ecredit.web.schemas import responses
 
 router = Router(tags=["ratings"])
 
@@ -23,6 +24,8 @@ class RunOut(Schema):
     grade_counts: dict[str, int]
 
 
-@router.get("/evaluation-runs", response=list[RunOut], summary="The latest evaluation runs")
+@router.get(
+    "/evaluation-runs", response=responses(list[RunOut]), summary="The latest evaluation runs"
+)
 def list_runs(request: HttpRequest) -> list[EvaluationRun]:
     return list(EvaluationRun.objects.order_by("-id")[:50])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from django.http import HttpRequest
@@ -11,17 +12,25 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
+from ecredit.core.dictionary import load_dictionary
 from ecredit.records import actions, queries
 from ecredit.records.models import Submission
 from ecredit.web.auth import OptionalTokenAuth, TokenAuth, actor_of
+from ecredit.web.schemas import responses
 
 router = Router(tags=["records"])
 
 
+# The dictionary's types and providers as enums, so the OpenAPI schema lists what is accepted.
+_dictionary = load_dictionary()
+RecordTypeName = Enum("RecordTypeName", {n: n for n in _dictionary.types}, type=str)  # type: ignore[misc]
+ProviderKey = Enum("ProviderKey", {k: k for k in _dictionary.providers}, type=str)  # type: ignore[misc]
+
+
 class RecordBatchIn(Schema):
-    type: str = Field(description="record type, e.g. administrative_penalty", max_length=64)
-    source: str | None = Field(
-        None, description="provider key; defaults to the token's provider", max_length=64
+    type: RecordTypeName = Field(description="record type, e.g. administrative_penalty")
+    source: ProviderKey | None = Field(
+        None, description="provider key; defaults to the token's provider"
     )
     records: list[Any] = Field(
         description="up to 10,000 objects of field values (CSV headers as keys)"
@@ -64,7 +73,7 @@ class ObligationOut(Schema):
 @router.post(
     "/records",
     auth=TokenAuth(),
-    response={200: IngestReportOut},
+    response=responses(IngestReportOut),
     summary="Submit a batch of records of one type",
 )
 def submit_records(request: HttpRequest, batch: RecordBatchIn) -> dict[str, Any]:
@@ -75,7 +84,7 @@ def submit_records(request: HttpRequest, batch: RecordBatchIn) -> dict[str, Any]
     """
     actor = actor_of(request)
     assert actor is not None
-    provider = batch.source or actor.provider_key
+    provider = batch.source.value if batch.source else actor.provider_key
     if not provider:
         raise HttpError(400, "no source given and the token belongs to no provider")
     if len(batch.records) > actions.MAX_BATCH:
@@ -86,7 +95,7 @@ def submit_records(request: HttpRequest, batch: RecordBatchIn) -> dict[str, Any]
     try:
         report = actions.ingest_batch(
             actor,
-            type_name=batch.type,
+            type_name=batch.type.value,
             provider=provider,
             records=batch.records,
             received_at=batch.received_at,
@@ -114,7 +123,7 @@ class SubmissionOut(Schema):
     errors: list[RowErrorOut]
 
 
-@router.get("/submissions/{submission_id}", auth=TokenAuth(), response=SubmissionOut)
+@router.get("/submissions/{submission_id}", auth=TokenAuth(), response=responses(SubmissionOut))
 def get_submission(request: HttpRequest, submission_id: int) -> Submission:
     """A submission's outcome; visible to its own organisation and to operators."""
     actor = actor_of(request)
@@ -128,7 +137,7 @@ def get_submission(request: HttpRequest, submission_id: int) -> Submission:
 @router.get(
     "/obligations",
     auth=OptionalTokenAuth(),
-    response=list[ObligationOut],
+    response=responses(list[ObligationOut]),
     summary="The data-sharing responsibility list and who is overdue",
 )
 def list_obligations(request: HttpRequest, overdue: bool | None = None) -> list[Any]:

@@ -12,8 +12,27 @@ from ecredit.core.dictionary import load_dictionary
 from ecredit.entities.api import router as entities_router
 from ecredit.ratings.api import router as ratings_router
 from ecredit.records.api import router as records_router
+from ecredit.web.schemas import responses
 
-api = NinjaAPI(
+
+class EcreditAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI marks the optional bearer token as optional (`security: [{}, ...]`)."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema.get("paths", {}).values():
+            for op in operations.values():
+                security = op.get("security") if isinstance(op, dict) else None
+                if (
+                    security
+                    and any("OptionalTokenAuth" in s for s in security)
+                    and {} not in security
+                ):
+                    op["security"] = [{}, *security]
+        return schema
+
+
+api = EcreditAPI(
     title="ecredit API",
     version="1",
     description=(
@@ -28,7 +47,9 @@ api = NinjaAPI(
 dictionary_router = Router(tags=["dictionary"])
 
 
-@dictionary_router.get("/dictionary", summary="The unified data dictionary")
+@dictionary_router.get(
+    "/dictionary", response=responses(dict[str, Any]), summary="The unified data dictionary"
+)
 def get_dictionary(request: HttpRequest) -> dict[str, Any]:
     d = load_dictionary()
     return {
@@ -60,7 +81,11 @@ def get_dictionary(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@dictionary_router.get("/dictionary/types/{name}", summary="JSON Schema of one record type")
+@dictionary_router.get(
+    "/dictionary/types/{name}",
+    response=responses(dict[str, Any]),
+    summary="JSON Schema of one record type",
+)
 def get_record_type(request: HttpRequest, name: str) -> dict[str, Any]:
     d = load_dictionary()
     if name not in d.types:

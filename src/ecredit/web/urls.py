@@ -9,3 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ecredit.portal.urls")),
 ]
+
+handler400 = "ecredit.web.errors.bad_request"
+handler404 = "ecredit.web.errors.not_found"
+handler500 = "ecredit.web.errors.server_error"

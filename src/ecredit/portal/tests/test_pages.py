@@ -166,3 +166,13 @@ def test_dictionary_and_obligations_pages(client, db):
     assert client.get("/dictionary/nope/").status_code == 404
     html = client.get("/obligations/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "market-regulation" in html and "overdue" in html
+
+
+def test_unknown_api_paths_answer_json_and_pages_answer_html(client, db):
+    api = client.get("/api/v1/enterprises/\nx")
+    assert api.status_code == 404
+    assert api["Content-Type"].startswith("application/json")
+    assert "api/v1/docs" in api.json()["detail"]
+    page = client.get("/no/such/page/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 404
+    assert "Search by name" in page.content.decode()
