@@ -169,7 +169,7 @@ def test_dictionary_and_obligations_pages(client, db):
 
 
 def test_unknown_api_paths_answer_json_and_pages_answer_html(client, db):
-    api = client.get("/api/v1/enterprises/\nx")
+    api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404
     assert api["Content-Type"].startswith("application/json")
     assert "api/v1/docs" in api.json()["detail"]
