@@ -5,7 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_system=0
-for arg in "$@"; do [[ "$arg" == "--system" ]] && want_system=1; done
+want_dev=0
+for arg in "$@"; do
+  [[ "$arg" == "--system" ]] && want_system=1
+  [[ "$arg" == "--dev" ]] && want_dev=1
+done
 
 if ! command -v uv >/dev/null 2>&1 && [[ ! -x "$HOME/.local/bin/uv" ]]; then
   echo "bootstrap: installing uv from PyPI" >&2
@@ -26,4 +30,9 @@ if [[ $want_system == 1 ]]; then
   fi
 fi
 
-"$UV" sync --frozen --quiet
+# `make run` needs only the runtime packages; the tests add the dev group (pytest, playwright, pyspark).
+if [[ $want_dev == 1 ]]; then
+  "$UV" sync --frozen --quiet
+else
+  "$UV" sync --frozen --quiet --no-dev
+fi

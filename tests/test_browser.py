@@ -79,6 +79,10 @@ def page():
 
 def test_search_then_enterprise_page_then_english(world, live_server, page, tmp_path):
     page.goto(live_server.url + "/")
+    # typing shows matches as you go (htmx), before any button is pressed
+    page.locator("input[name=q]").press_sequentially("西湖", delay=50)
+    page.wait_for_selector("#live-results table.results a")
+    assert page.locator("#live-results table.results tbody tr").count() == 1
     page.fill("input[name=q]", "西湖好物")
     page.click("form.search button")
     page.wait_for_url("**/enterprises/**")

@@ -45,3 +45,15 @@ def test_the_same_seed_gives_the_same_grades():
     assert (
         sorted(Evaluation.objects.values_list("enterprise__subject_id", "score", "grade")) == first
     )
+
+
+def test_the_demo_merchant_sees_its_own_shared_records(client):
+    load_demo(enterprises=40, months=4, seed=9, echo=lambda s: None)
+    from ecredit.accounts.models import Organisation
+
+    enterprise = Organisation.objects.get(key="demo-merchant").enterprise
+    anonymous = client.get(f"/enterprises/{enterprise.subject_id}/").content.decode()
+    assert client.login(username="merchant", password="ecredit-demo")
+    own = client.get(f"/enterprises/{enterprise.subject_id}/").content.decode()
+    assert own.count('class="tag">shared<') > 0
+    assert anonymous.count('class="tag">shared<') == 0

@@ -142,6 +142,9 @@ def load_demo(
                     _add(totals, resp.json())
             advance(len(b.rows))
     echo("  loaded: " + ", ".join(f"{k} {v:,}" for k, v in totals.items()))
+    merchant = _merchant_account(actor)
+    if merchant:
+        echo(f"  demo merchant login 'merchant' is {merchant.display_name} ({merchant.subject_id})")
     with bar("evaluating", Enterprise.objects.count()) as advance:
         run = evaluate_all(actor, today, progress=advance)
     echo(
@@ -150,6 +153,33 @@ def load_demo(
     )
     echo(f"demo ready in {time.monotonic() - started:.0f} s")
     return {"totals": totals, "run": run.pk}
+
+
+def _merchant_account(actor: Actor) -> Enterprise | None:
+    """Tie a demo login to one registered enterprise that has records the public cannot see."""
+    from django.contrib.auth import get_user_model
+
+    if get_user_model().objects.filter(username="merchant").exists():
+        return None
+    enterprise = (
+        Enterprise.objects.filter(provisional=False, records__disclosure_level="shared")
+        .order_by("pk")
+        .first()
+    )
+    if enterprise is None:
+        return None
+    with transaction.atomic():
+        org = accounts.create_organisation(
+            actor,
+            kind="enterprise",
+            name=enterprise.display_name,
+            key="demo-merchant",
+            enterprise=enterprise,
+        )
+        accounts.create_user(
+            actor, username="merchant", password=DEMO_PASSWORD, organisation=org, role="enterprise"
+        )
+    return enterprise
 
 
 def _add(totals: dict[str, int], report: dict[str, object]) -> None:

@@ -191,3 +191,12 @@ def test_dictionary_api(client, db):
 def test_obligations_api_flags_overdue(client, db):
     rows = client.get("/api/v1/obligations", {"overdue": "true"}).json()
     assert rows and all(r["overdue"] for r in rows)
+
+
+def test_list_endpoints_cost_a_fixed_number_of_queries(client, world, django_assert_num_queries):
+    with django_assert_num_queries(2):  # identifier lookup, records page
+        client.get(f"/api/v1/enterprises/{world}/records")
+    with django_assert_num_queries(1):
+        client.get("/api/v1/obligations")
+    with django_assert_num_queries(1):
+        client.get("/api/v1/evaluation-runs")
