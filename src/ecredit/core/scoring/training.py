@@ -37,7 +37,7 @@ def observation_dates(
     """Month-ends from `first` on, every `step_months`, whose whole horizon ends by `last_known`."""
     if step_months < 1:
         raise ValueError("step_months must be at least 1")
-    out = []
+    out: list[date] = []
     y, m = first.year, first.month
     while True:
         d = month_end(y, m)
@@ -55,7 +55,7 @@ def training_rows(
     target: Target,
 ) -> list[TrainingRow]:
     """One row per (enterprise, date) for enterprises known at the date and not already bad."""
-    rows = []
+    rows: list[TrainingRow] = []
     for t in dates:
         for enterprise, recs in records.items():
             known = [r for r in recs if r.occurred_on <= t and r.received_on <= t]

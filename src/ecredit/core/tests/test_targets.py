@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ecredit.core.scoring.records import RecordView
-from ecredit.core.scoring.targets import TargetError, load_target
+from ecredit.core.scoring.targets import Target, TargetError, load_target
 from ecredit.core.scoring.training import observation_dates, training_rows
 
 
@@ -19,11 +19,11 @@ def rv(type_: str, occurred: date, received: date | None = None, **values: objec
 
 
 @pytest.fixture
-def target():
+def target() -> Target:
     return load_target()
 
 
-def test_the_events_that_count(target):
+def test_the_events_that_count(target: Target) -> None:
     assert target.is_event(rv("serious_dishonesty_listing", date(2025, 1, 1)))
     assert target.is_event(
         rv("administrative_penalty", date(2025, 1, 1), severity="serious", penalty_type="fine")
@@ -44,19 +44,19 @@ def test_the_events_that_count(target):
     assert target.version.startswith("serious-events-v1+sha256:")
 
 
-def test_label_counts_events_inside_the_horizon_only(target):
+def test_label_counts_events_inside_the_horizon_only(target: Target) -> None:
     recs = [rv("serious_dishonesty_listing", date(2026, 3, 31))]
     assert target.label(recs, date(2025, 3, 31)) == 1  # exactly 12 months later: inside
     assert target.label(recs, date(2025, 3, 30)) == 0  # one day more than 12 months
     assert target.label(recs, date(2026, 3, 31)) == 0  # on the as-of date: not after it
 
 
-def test_window_end_clamps_to_month_end(target):
+def test_window_end_clamps_to_month_end(target: Target) -> None:
     assert target.window_end(date(2024, 2, 29)) == date(2025, 2, 28)
     assert target.window_end(date(2025, 8, 31)) == date(2026, 8, 31)
 
 
-def test_observation_dates_leave_a_full_horizon(target):
+def test_observation_dates_leave_a_full_horizon(target: Target) -> None:
     assert observation_dates(date(2024, 1, 1), date(2025, 12, 31), target, 3) == [
         date(2024, 1, 31),
         date(2024, 4, 30),
@@ -65,7 +65,7 @@ def test_observation_dates_leave_a_full_horizon(target):
     ]
 
 
-def test_training_rows_use_only_what_was_known_and_skip_the_already_bad(target):
+def test_training_rows_use_only_what_was_known_and_skip_the_already_bad(target: Target) -> None:
     records = {
         "good": [
             rv("registration", date(2020, 1, 1), status="active", established_on="2020-01-01")
@@ -94,7 +94,7 @@ def test_training_rows_use_only_what_was_known_and_skip_the_already_bad(target):
     assert bad.features["penalties_serious_36m"] == 0
 
 
-def test_a_broken_target_file_is_named(tmp_path: Path):
+def test_a_broken_target_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "t.toml").write_text('horizon_months = 0\n[[event]]\ntype = "x"\n')
     with pytest.raises(TargetError, match="horizon_months"):
         load_target("t", tmp_path)
