@@ -24,7 +24,9 @@ class NumericVariable:
 
     def __post_init__(self) -> None:
         if len(self.points) != len(self.splits) + 1:
-            raise ValueError(f"{self.name}: {len(self.splits)} splits need {len(self.splits) + 1} points")
+            raise ValueError(
+                f"{self.name}: {len(self.splits)} splits need {len(self.splits) + 1} points"
+            )
         if any(b <= a for a, b in zip(self.splits, self.splits[1:], strict=False)):
             raise ValueError(f"{self.name}: splits must be strictly ascending")
 
@@ -53,7 +55,10 @@ class ScorecardTable:
         return {
             "base_points": self.base_points,
             "variables": [
-                {"kind": "numeric" if isinstance(v, NumericVariable) else "categorical", **asdict(v)}
+                {
+                    "kind": "numeric" if isinstance(v, NumericVariable) else "categorical",
+                    **asdict(v),
+                }
                 for v in self.variables
             ],
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -35,7 +36,7 @@ def test_higher_risk_never_scores_higher(risks: list[float]) -> None:
     m = NormalScoreMap.fit(skewed_risks(500))
     ordered = sorted(risks)
     scores = [m.score(r) for r in ordered]
-    assert all(a >= b for a, b in zip(scores, scores[1:], strict=False))
+    assert all(a >= b for a, b in itertools.pairwise(scores))
     assert all(0 <= s <= 1000 for s in scores)
 
 
