@@ -22,6 +22,7 @@ from ecredit.core.scoring import (
     load_indicator_system,
     top_reasons,
 )
+from ecredit.core.scoring.whatif import what_if
 from ecredit.entities.models import Enterprise
 from ecredit.ratings.models import Evaluation, EvaluationRun
 from ecredit.records.models import CreditRecord
@@ -145,6 +146,7 @@ def evaluate_all(
                 features=features[e.pk],
                 reasons_zh=top_reasons(result, 3, "zh"),
                 reasons_en=top_reasons(result, 3, "en"),
+                what_if=_advice(system, features[e.pk], result.grade),
                 system_version=result.system_version,
             )
         )
@@ -179,6 +181,18 @@ def evaluate_all(
             evaluated=len(evaluations),
         )
     return run
+
+
+def _advice(system: Any, features: dict[str, float | None], grade: str) -> dict[str, Any]:
+    if grade == "AAA":
+        return {}
+    advice = what_if(system, features)
+    return {
+        "target_grade": advice.target_grade,
+        "reached": advice.reached,
+        "zh": advice.texts("zh"),
+        "en": advice.texts("en"),
+    }
 
 
 def summary(run: EvaluationRun) -> dict[str, Any]:

@@ -39,6 +39,9 @@ class Evaluation(models.Model):
     features = models.JSONField()
     reasons_zh = models.JSONField(default=list)
     reasons_en = models.JSONField(default=list)
+    what_if = models.JSONField(
+        default=dict, blank=True, help_text="the smallest own changes that lift the grade one step"
+    )
     system_version = models.CharField(max_length=100)
     is_latest = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from ecredit.core.scoring.system import GRADES, SCORE_MAX, IndicatorSystem
@@ -208,6 +209,11 @@ def _feature_value(features: Mapping[str, float | None], key: str) -> float | No
     return float(value)
 
 
+@lru_cache(maxsize=65_536)
 def _exact(value: float) -> Fraction:
-    """The decimal a person wrote (0.15 is 3/20), not the binary float nearest to it."""
+    """The decimal a person wrote (0.15 is 3/20), not the binary float nearest to it.
+
+    Cached: the same few hundred weights and points recur in every evaluation, and parsing them
+    was most of an evaluation's cost.
+    """
     return Fraction(repr(float(value)))

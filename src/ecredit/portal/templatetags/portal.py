@@ -57,3 +57,10 @@ def fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
+
+
+@register.filter
+def advice(evaluation: Any) -> list[str]:
+    """The what-if guidance of an evaluation in the page's language."""
+    data = evaluation.what_if or {}
+    return list(data.get("zh" if _lang() == "zh" else "en", []))

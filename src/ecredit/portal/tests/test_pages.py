@@ -115,6 +115,7 @@ def test_enterprise_page_shows_only_public_records_in_publicity(
     assert "早已过期" not in html  # general, publicity ended
     assert "国家税务总局杭州市税务局" not in html  # tax ratings are shared, not public
     assert 'data-testid="grade"' in html
+    assert "如何升到" in html  # what-if guidance for a grade below AAA
 
 
 def test_a_regulator_sees_the_whole_archive(client, world, admin_actor, django_user_model):
