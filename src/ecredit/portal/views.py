@@ -108,6 +108,7 @@ def enterprise(request: HttpRequest, subject_id: str) -> HttpResponse:
             "dimensions": dims,
             "groups": groups,
             "levels": entity_queries.visible_levels(actor, e),
+            "pool_entry": e.negative_pool_entries.filter(left_on__isnull=True).first(),
             "status": code_label(dictionary.types.get("registration"), "status", e.status)
             if e.status
             else "",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date, datetime, time
 from typing import Any
 
@@ -22,9 +23,11 @@ from ecredit.core.scoring import (
     load_indicator_system,
     top_reasons,
 )
+from ecredit.core.scoring.policy import GradeState, decide, load_policy
+from ecredit.core.scoring.system import GRADES
 from ecredit.core.scoring.whatif import what_if
 from ecredit.entities.models import Enterprise
-from ecredit.ratings.models import Evaluation, EvaluationRun
+from ecredit.ratings.models import Evaluation, EvaluationRun, NegativePoolEntry
 from ecredit.records.models import CreditRecord
 
 # A value shared by more enterprises than this (a registered-agent address, a placeholder phone)
@@ -41,16 +44,18 @@ def end_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.max))
 
 
-def records_known_on(as_of: date) -> dict[int, list[RecordView]]:
-    """Per enterprise, the latest version of every record received by the end of `as_of`.
+def records_known_on(as_of: date) -> dict[int, list[tuple[int, RecordView]]]:
+    """Per enterprise, (record id, view) of the latest version of every record received by the
+    end of `as_of`.
 
     Point in time: a correction received after `as_of` is not seen; the version it replaced is.
     """
-    latest: dict[tuple[str, str, str], tuple[int, int, RecordView]] = {}
+    latest: dict[tuple[str, str, str], tuple[int, int, int, RecordView]] = {}
     rows = (
         CreditRecord.objects.filter(received_at__lte=end_of_day(as_of), occurred_on__lte=as_of)
         .order_by()
         .values_list(
+            "pk",
             "enterprise_id",
             "type_name",
             "provider",
@@ -63,12 +68,21 @@ def records_known_on(as_of: date) -> dict[int, list[RecordView]]:
         )
     )
     tz = timezone.get_current_timezone()
-    for ent, type_name, provider, key, version, occurred, received, values, level in rows.iterator(
-        chunk_size=5000
-    ):
+    for (
+        pk,
+        ent,
+        type_name,
+        provider,
+        key,
+        version,
+        occurred,
+        received,
+        values,
+        level,
+    ) in rows.iterator(chunk_size=5000):
         k = (type_name, provider, key)
         seen = latest.get(k)
-        if seen is not None and seen[1] >= version:
+        if seen is not None and seen[2] >= version:
             continue
         view = RecordView(
             type=type_name,
@@ -77,10 +91,10 @@ def records_known_on(as_of: date) -> dict[int, list[RecordView]]:
             values=values,
             public=level == "public",
         )
-        latest[k] = (ent, version, view)
-    grouped: dict[int, list[RecordView]] = defaultdict(list)
-    for ent, _version, view in latest.values():
-        grouped[ent].append(view)
+        latest[k] = (pk, ent, version, view)
+    grouped: dict[int, list[tuple[int, RecordView]]] = defaultdict(list)
+    for pk, ent, _version, view in latest.values():
+        grouped[ent].append((pk, view))
     return grouped
 
 
@@ -99,6 +113,24 @@ def _related(enterprises: list[Enterprise]) -> dict[int, list[tuple[str, int]]]:
     return links
 
 
+def _previous(as_of: date) -> dict[int, tuple[date, GradeState, str]]:
+    """Per enterprise, its most recent evaluation before `as_of`: date, policy state and grade."""
+    out: dict[int, tuple[date, GradeState, str]] = {}
+    rows = (
+        Evaluation.objects.filter(as_of__lt=as_of)
+        .order_by("as_of", "id")
+        .values_list("enterprise_id", "as_of", "state", "grade")
+    )
+    for ent, day, state, grade in rows.iterator(chunk_size=5000):
+        st = GradeState(**state) if state else GradeState(grade=grade)
+        out[ent] = (day, st, grade)
+    return out
+
+
+def _describe(pk: int, view: RecordView) -> str:
+    return f"{view.type} {view.occurred_on.isoformat()} #{pk}"
+
+
 def evaluate_all(
     actor: Actor,
     as_of: date,
@@ -106,17 +138,27 @@ def evaluate_all(
     system_version: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> EvaluationRun:
-    """Evaluate every enterprise as of `as_of`; store one `Evaluation` each in a new run."""
+    """Evaluate every enterprise as of `as_of`; store one `Evaluation` each in a new run.
+
+    The indicator system gives the score, the vetoes and the reasons; the grade policy then moves
+    the grade from the enterprise's previous evaluation by its rules (downgrade at once on a
+    serious new event, upgrade only after the better band has held, at most N notches), and keeps
+    the negative-list pool.
+    """
     if as_of > timezone.localdate():
         raise EvaluationError(f"as-of date {as_of} is in the future; grades use only what is known")
     system = load_indicator_system(system_version) if system_version else load_indicator_system()
+    policy = load_policy()
     enterprises = list(Enterprise.objects.order_by("pk"))
     records = records_known_on(as_of)
-    features = {e.pk: compute_features(records.get(e.pk, ()), as_of) for e in enterprises}
-    previous = dict(Evaluation.objects.filter(is_latest=True).values_list("enterprise_id", "grade"))
+    views = {pk: [v for _, v in recs] for pk, recs in records.items()}
+    features = {e.pk: compute_features(views.get(e.pk, ()), as_of) for e in enterprises}
+    previous = _previous(as_of)
+    prev_grade = {pk: p[2] for pk, p in previous.items()}
     subject = {e.pk: e.subject_id for e in enterprises}
     links = _related(enterprises)
     evaluations: list[Evaluation] = []
+    pool_changes: list[tuple[int, str, str]] = []
     grades: Counter[str] = Counter()
     for e in enterprises:
         related = [
@@ -124,22 +166,39 @@ def evaluate_all(
                 relation=rel,
                 subject_id=subject[other],
                 serious_dishonesty=bool(features[other].get("serious_dishonesty_current")),
-                grade=previous.get(other),
+                grade=prev_grade.get(other),
             )
             for rel, other in links.get(e.pk, ())
         ]
         if related:
-            features[e.pk] = compute_features(records.get(e.pk, ()), as_of, related)
+            features[e.pk] = compute_features(views.get(e.pk, ()), as_of, related)
         result = evaluate(system, features[e.pk])
+        before = previous.get(e.pk)
+        since = before[0] if before else None
+        fresh = [
+            (pk, v)
+            for pk, v in records.get(e.pk, ())
+            if since is not None and v.received_on > since
+        ]
+        caps = [v.cap_grade for v in result.vetoes]
+        decision = decide(
+            policy,
+            before[1] if before else None,
+            result.score,
+            band=result.uncapped_grade,
+            veto_cap=max(caps, key=GRADES.index) if caps else None,
+            new_serious_events=[_describe(pk, v) for pk, v in fresh if policy.is_serious(v)],
+            new_negatives=[_describe(pk, v) for pk, v in fresh if policy.is_negative(v)],
+        )
         data = result.to_json()
-        grades[result.grade] += 1
+        grades[decision.grade] += 1
         evaluations.append(
             Evaluation(
                 enterprise=e,
                 as_of=as_of,
                 score=result.score,
-                grade=result.grade,
-                risk_class=result.risk_class,
+                grade=decision.grade,
+                risk_class=decision.risk_class,
                 dimension_scores=data["dimension_scores"],
                 contributions=data["contributions"],
                 vetoes=data["vetoes"],
@@ -148,8 +207,18 @@ def evaluate_all(
                 reasons_en=top_reasons(result, 3, "en"),
                 what_if=_advice(system, features[e.pk], result.grade),
                 system_version=result.system_version,
+                policy_version=policy.version,
+                candidate_grade=decision.candidate,
+                rule=decision.rule,
+                rule_reason_zh=decision.reason_zh[:300],
+                rule_reason_en=decision.reason_en[:300],
+                evidence=list(decision.evidence),
+                state=asdict(decision.state),
             )
         )
+        if decision.pool_change:
+            why = "; ".join(v.label_zh for v in result.vetoes) or f"等级 {decision.grade}"
+            pool_changes.append((e.pk, decision.pool_change, why))
         if progress is not None:
             progress(1)
     with transaction.atomic():
@@ -167,6 +236,8 @@ def evaluate_all(
             ev.run = run
             ev.is_latest = becomes_latest
         Evaluation.objects.bulk_create(evaluations, batch_size=1000)
+        by_enterprise = {ev.enterprise_id: ev for ev in evaluations}
+        _apply_pool(pool_changes, by_enterprise, as_of)
         run.evaluated = len(evaluations)
         run.grade_counts = dict(sorted(grades.items()))
         run.finished_at = timezone.now()
@@ -178,9 +249,37 @@ def evaluate_all(
             run.pk,
             as_of=as_of.isoformat(),
             system=system.version,
+            policy=policy.version,
             evaluated=len(evaluations),
+            pool_entered=sum(1 for c in pool_changes if c[1] == "entered"),
+            pool_left=sum(1 for c in pool_changes if c[1] == "left"),
         )
     return run
+
+
+def _apply_pool(
+    changes: list[tuple[int, str, str]], evaluations: dict[int, Evaluation], as_of: date
+) -> None:
+    """Open and close negative-list pool entries as the policy decided."""
+    left = [pk for pk, change, _ in changes if change == "left"]
+    for entry in NegativePoolEntry.objects.filter(enterprise_id__in=left, left_on__isnull=True):
+        entry.left_on = as_of
+        entry.left_by = evaluations[entry.enterprise_id]
+        entry.save(update_fields=["left_on", "left_by"])
+    open_now = set(
+        NegativePoolEntry.objects.filter(left_on__isnull=True).values_list(
+            "enterprise_id", flat=True
+        )
+    )
+    NegativePoolEntry.objects.bulk_create(
+        [
+            NegativePoolEntry(
+                enterprise_id=pk, entered_on=as_of, entered_by=evaluations[pk], reason=why[:300]
+            )
+            for pk, change, why in changes
+            if change == "entered" and pk not in open_now
+        ]
+    )
 
 
 def _advice(system: Any, features: dict[str, float | None], grade: str) -> dict[str, Any]:

@@ -43,6 +43,19 @@ class Evaluation(models.Model):
         default=dict, blank=True, help_text="the smallest own changes that lift the grade one step"
     )
     system_version = models.CharField(max_length=100)
+    policy_version = models.CharField(max_length=100, blank=True)
+    candidate_grade = models.CharField(
+        max_length=3,
+        blank=True,
+        help_text="the grade the score and vetoes give, before the move rules",
+    )
+    rule = models.CharField(
+        max_length=40, blank=True, help_text="the policy rule that set the grade"
+    )
+    rule_reason_zh = models.CharField(max_length=300, blank=True)
+    rule_reason_en = models.CharField(max_length=300, blank=True)
+    evidence = models.JSONField(default=list, blank=True, help_text="records that moved the grade")
+    state = models.JSONField(default=dict, blank=True, help_text="what the policy remembers")
     is_latest = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -55,3 +68,33 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.grade} ({self.score}) as of {self.as_of}"
+
+
+class NegativePoolEntry(models.Model):
+    """A stay of an enterprise in the negative-list pool: why it entered, and when and why it left."""
+
+    enterprise = models.ForeignKey(
+        "entities.Enterprise", on_delete=models.CASCADE, related_name="negative_pool_entries"
+    )
+    entered_on = models.DateField()
+    entered_by = models.ForeignKey(
+        Evaluation, on_delete=models.PROTECT, related_name="pool_entries"
+    )
+    reason = models.CharField(max_length=300)
+    left_on = models.DateField(null=True, blank=True)
+    left_by = models.ForeignKey(
+        Evaluation, null=True, blank=True, on_delete=models.PROTECT, related_name="pool_exits"
+    )
+
+    class Meta:
+        ordering = ["-entered_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise"],
+                condition=models.Q(left_on__isnull=True),
+                name="one_open_pool_entry",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} in pool since {self.entered_on}"

@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ecredit.core.scoring.records import RecordView
 from ecredit.core.scoring.system import GRADES
+from ecredit.core.scoring.targets import EventRule, Target, load_target
 
 POLICIES_DIR = Path(__file__).resolve().parent / "policies"
 RISK_CLASSES = ("A", "B", "C", "D")
@@ -35,6 +37,14 @@ class GradePolicy:
     downgrade_at_once_on: str
     pool_at_or_below: str
     pool_leave_after: int
+    negatives: tuple[EventRule, ...] = ()
+    serious: Target | None = None
+
+    def is_negative(self, record: RecordView) -> bool:
+        return any(rule.matches(record) for rule in self.negatives) or self.is_serious(record)
+
+    def is_serious(self, record: RecordView) -> bool:
+        return self.serious is not None and self.serious.is_event(record)
 
     def grade_for(self, score: float) -> str:
         for grade, floor in self.bands:
@@ -94,15 +104,17 @@ def decide(
     veto_cap: str | None = None,
     new_serious_events: Sequence[str] = (),
     new_negatives: Sequence[str] = (),
+    band: str | None = None,
 ) -> Decision:
     """The new grade for one enterprise given its previous state and this evaluation's facts.
 
     `veto_cap` is the strictest grade cap of the vetoes that hold; `new_serious_events` and
     `new_negatives` name the records received since the previous evaluation (serious events are
-    also negatives).
+    also negatives). `band` overrides the policy's score bands (an indicator system without a
+    statistical model grades on its own bands).
     """
     prev = previous or GradeState()
-    banded = policy.grade_for(score)
+    banded = band or policy.grade_for(score)
     candidate = worse(banded, veto_cap) if veto_cap else banded
     negatives = tuple(dict.fromkeys([*new_serious_events, *new_negatives]))
     if prev.grade is None:
@@ -230,6 +242,33 @@ def load_policy(name: str = "grade-policy-v1", directory: Path = POLICIES_DIR) -
         and isinstance(max_notches, int)
         and isinstance(leave_after, int)
     )
+    negatives = []
+    for i, item in enumerate(data.get("negative", [])):
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("type"), str)
+            or set(item) - {"type", "where"}
+        ):
+            raise PolicyError(
+                f"{path}: negative[{i}] needs a record `type` and an optional `where`"
+            )
+        where = item.get("where", {})
+        if not isinstance(where, dict) or not all(
+            isinstance(v, list) and v for v in where.values()
+        ):
+            raise PolicyError(
+                f"{path}: negative[{i}].where maps fields to non-empty lists of values"
+            )
+        negatives.append(
+            EventRule(
+                item["type"], {k: tuple(v) for k, v in where.items()}, item["type"], item["type"]
+            )
+        )
+    serious_name = str(need("moves", "downgrade_at_once_on"))
+    try:
+        serious = load_target(serious_name)
+    except ValueError as exc:
+        raise PolicyError(f"{path}: [moves] downgrade_at_once_on: {exc}") from exc
     return GradePolicy(
         name=str(data.get("name", name)),
         version=f"{name}+sha256:{hashlib.sha256(raw).hexdigest()[:12]}",
@@ -237,7 +276,9 @@ def load_policy(name: str = "grade-policy-v1", directory: Path = POLICIES_DIR) -
         risk_classes={str(k): str(v) for k, v in classes.items()},
         upgrade_after=upgrade_after,
         max_notches=max_notches,
-        downgrade_at_once_on=str(need("moves", "downgrade_at_once_on")),
+        downgrade_at_once_on=serious_name,
         pool_at_or_below=str(pool_grade),
         pool_leave_after=leave_after,
+        negatives=tuple(negatives),
+        serious=serious,
     )

@@ -64,3 +64,9 @@ def advice(evaluation: Any) -> list[str]:
     """The what-if guidance of an evaluation in the page's language."""
     data = evaluation.what_if or {}
     return list(data.get("zh" if _lang() == "zh" else "en", []))
+
+
+@register.filter
+def rule_reason(evaluation: Any) -> str:
+    """Why the grade moved (or did not), in the page's language."""
+    return str(evaluation.rule_reason_zh if _lang() == "zh" else evaluation.rule_reason_en)

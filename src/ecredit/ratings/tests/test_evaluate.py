@@ -147,3 +147,65 @@ def test_cli_evaluate_rejects_bad_dates(db, bad):
     result = CliRunner().invoke(main, ["evaluate", "--as-of", bad])
     assert result.exit_code == 2
     assert "YYYY-MM-DD" in result.output
+
+
+def test_a_serious_new_event_downgrades_at_once_and_enters_the_pool(tmp_path, admin_actor, sid):
+    from ecredit.ratings.models import NegativePoolEntry
+
+    evaluate_all(admin_actor, date(2025, 6, 30))
+    first = latest(sid)
+    assert (first.rule, first.candidate_grade, first.policy_version[:16]) == (
+        "initial",
+        first.grade,
+        "grade-policy-v1+",
+    )
+    listing = {
+        "subject_id": sid,
+        "decision_no": "深市监严重〔2025〕9号",
+        "listed_on": "2025-07-02",
+        "authority": "深圳市市场监督管理局",
+        "reason": "虚假交易",
+    }
+    import_file(
+        admin_actor,
+        write_rows(tmp_path / "l.csv", "csv", list(listing), [listing]),
+        type_name="serious_dishonesty_listing",
+        provider="market-regulation",
+        received_on=date(2025, 7, 3),
+    )
+    evaluate_all(admin_actor, date(2025, 7, 31))
+    second = latest(sid)
+    assert (second.grade, second.rule) == ("C", "veto")
+    assert (
+        NegativePoolEntry.objects.filter(enterprise__subject_id=sid, left_on__isnull=True).count()
+        == 1
+    )
+    entry = NegativePoolEntry.objects.get()
+    assert (entry.entered_on, entry.entered_by_id) == (date(2025, 7, 31), second.pk)
+    assert "严重" in entry.reason
+
+
+def test_a_new_negative_blocks_an_upgrade_and_names_the_record(tmp_path, admin_actor, sid):
+    from ecredit.core.scoring.policy import GradeState
+    from ecredit.ratings.models import Evaluation
+
+    evaluate_all(admin_actor, date(2025, 6, 30))
+    # pretend the previous grade was lower than the band the score now gives
+    ev = latest(sid)
+    Evaluation.objects.filter(pk=ev.pk).update(grade="B", state={**GradeState(grade="B").__dict__})
+    p = write_penalties(
+        tmp_path / "p.csv", [penalty_row(1, severity="general", decision_date="2025-07-01")]
+    )
+    import_file(
+        admin_actor,
+        p,
+        type_name="administrative_penalty",
+        provider="market-regulation",
+        received_on=date(2025, 7, 5),
+    )
+    evaluate_all(admin_actor, date(2025, 7, 31))
+    now = latest(sid)
+    assert (now.grade, now.rule) == ("B", "upgrade-blocked")
+    assert len(now.evidence) == 1 and now.evidence[0].startswith(
+        "administrative_penalty 2025-07-01 #"
+    )
