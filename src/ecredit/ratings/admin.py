@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ecredit.ratings.models import Evaluation, EvaluationRun
+from ecredit.ratings.models import Evaluation, EvaluationRun, NegativePoolEntry
 
 
 @admin.register(EvaluationRun)
@@ -17,6 +17,20 @@ class EvaluationAdmin(admin.ModelAdmin):
     list_filter = ("grade", "risk_class", "is_latest")
     search_fields = ("enterprise__subject_id", "enterprise__name")
     raw_id_fields = ("enterprise", "run")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NegativePoolEntry)
+class NegativePoolEntryAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "entered_on", "reason", "left_on")
+    list_filter = ("left_on",)
+    search_fields = ("enterprise__subject_id", "enterprise__name")
+    raw_id_fields = ("enterprise", "entered_by", "left_by")
 
     def has_add_permission(self, request):
         return False
