@@ -441,5 +441,10 @@ def obligations(as_json: bool, overdue_only: bool) -> None:
         )
 
 
+from ecredit.cli_model import model as _model  # noqa: E402
+
+main.add_command(_model)
+
+
 if __name__ == "__main__":
     main()
