@@ -7,8 +7,10 @@ expressions on Spark: a local session (`local[2]`, 4 shuffle partitions, no UI, 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -36,6 +38,7 @@ SPARK_CONF: dict[str, str] = {
 
 _spark_lock = threading.Lock()
 _spark: Any = None
+_spark_dir: Path | None = None
 
 
 def engine_name(engine: str | None = None) -> str:
@@ -51,14 +54,14 @@ def engine_name(engine: str | None = None) -> str:
 
 def spark_session() -> Any:
     """The process's local SparkSession, started on first use."""
-    global _spark
+    global _spark, _spark_dir
     with _spark_lock:
         if _spark is None:
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
             os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
             from pyspark.sql import SparkSession
 
-            warehouse = Path(tempfile.mkdtemp(prefix="ecredit-spark-"))
+            warehouse = _spark_dir = Path(tempfile.mkdtemp(prefix="ecredit-spark-"))
             builder = SparkSession.builder.master("local[2]")
             for key, value in {
                 **SPARK_CONF,
@@ -69,16 +72,25 @@ def spark_session() -> Any:
             session = builder.getOrCreate()
             session.sparkContext.setLogLevel("ERROR")
             _spark = session
+            atexit.register(_stop_at_exit)  # the scratch directory goes with the process
         return _spark
 
 
 def stop_spark() -> None:
-    """Stop the process's SparkSession if one was started."""
-    global _spark
+    """Stop the process's SparkSession if one was started, and remove its scratch directory."""
+    global _spark, _spark_dir
     with _spark_lock:
         if _spark is not None:
             _spark.stop()
             _spark = None
+        if _spark_dir is not None:
+            shutil.rmtree(_spark_dir, ignore_errors=True)
+            _spark_dir = None
+
+
+def _stop_at_exit() -> None:
+    with contextlib.suppress(Exception):  # the JVM may be gone already
+        stop_spark()
 
 
 class Engine:
@@ -89,6 +101,7 @@ class Engine:
     ) -> None:
         self.name = name
         self._views: list[str] = []
+        self._cached: list[Any] = []
         if name == "duckdb":
             # the pipeline sorts its result itself; unordered scans and joins need less memory
             config: dict[str, Any] = {"preserve_insertion_order": False}
@@ -122,6 +135,12 @@ class Engine:
         self._views.append(name)
         return self.con.table(name)
 
+    def cache(self, expr: Any) -> Any:
+        """The expression computed once and kept until the engine closes."""
+        cached = expr.cache()
+        self._cached.append(cached)
+        return cached
+
     def to_arrow(self, expr: Any) -> pa.Table:
         """Run an expression; the result as an Arrow table in the expression's schema."""
         schema = expr.schema().to_pyarrow()
@@ -134,6 +153,9 @@ class Engine:
         return result.cast(schema)
 
     def close(self) -> None:
+        for cached in self._cached:
+            cached.release()
+        self._cached.clear()
         if self.name == "duckdb":
             self.con.disconnect()
             return

@@ -13,7 +13,7 @@ this run's `serious_dishonesty_current` and, when given, the grades of a previou
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -44,7 +44,6 @@ from ecredit.core.scoring.records import RELATIONS
 # A value shared by more enterprises than this says nothing about a relation between them
 # (the same rule as ratings.actions.MAX_RELATED_GROUP).
 MAX_RELATED_GROUP = 30
-FEATURE_COLUMNS: tuple[str, ...] = tuple(spec.key for spec in FEATURES)
 RATE_FIELDS = (
     "order_defect_rate",
     "late_shipment_rate",
@@ -52,6 +51,36 @@ RATE_FIELDS = (
     "valid_tracking_rate",
     "refund_rate",
 )
+FEATURE_COLUMNS: tuple[str, ...] = tuple(spec.key for spec in FEATURES)
+# Counts, flags, months and ordinals are whole numbers: rounding cannot change them.
+WHOLE_NUMBER_UNITS = frozenset({"count", "flag", "months", "ordinal"})
+KEY_COLUMNS = (
+    "record_id",
+    "enterprise_key",
+    "provider",
+    "natural_key",
+    "version",
+    "occurred_on",
+    "received_on",
+)
+# The snapshot columns each record type's features read (projected first: less to move).
+FIELDS_READ: dict[str, tuple[str, ...]] = {
+    "registration": ("established_on", "registered_capital_cny", "status", *RELATIONS),
+    "administrative_license": ("status", "valid_until"),
+    "administrative_penalty": ("severity", "penalty_type", "fine_amount_cny"),
+    "abnormal_operation": ("removed_on",),
+    "serious_dishonesty_listing": ("removed_on",),
+    "enforcement_record": ("status", "concluded_on", "amount_cny", "dishonest"),
+    "court_judgment": ("role", "outcome"),
+    "tax_credit_rating": ("year", "rating"),
+    "customs_credit_rating": ("rating",),
+    "customs_declaration_summary": ("month", "declarations", "irregularities"),
+    "store_metrics": ("month", "orders", "gmv_cny", *RATE_FIELDS, *DSR_FIELDS),
+    "consumer_complaint": ("status",),
+    "product_quality_inspection": ("result",),
+    "honor_or_reward": ("valid_until", "kind"),
+    "credit_commitment": ("fulfilled",),
+}
 F64 = "float64"
 
 Floats = npt.NDArray[np.float64]
@@ -121,9 +150,9 @@ def run_features(
             tables[name] = running.parquet(paths, schema)
         previous = running.arrow(grades_table(grades)) if grades is not None else None
         single = {n for n, e in manifest.types.items() if e.max_version == 1}
-        expr = feature_table(
-            tables, as_of, previous, single_version=single, cache=running.name == "spark"
-        )
+        # Spark would compute the latest registrations again for each part that reads them
+        cache = running.cache if running.name == "spark" else None
+        expr = feature_table(tables, as_of, previous, single_version=single, cache=cache)
         table = running.to_arrow(expr)
     return tidy(table)
 
@@ -146,12 +175,16 @@ def round6(values: Floats) -> Floats:
 
 
 def tidy(table: pa.Table) -> pa.Table:
-    """Every feature column rounded by `round6`, nulls kept."""
+    """Every feature column rounded by `round6`, nulls kept (whole-number features as they are)."""
     columns = [table.column("enterprise_key")]
-    for key in FEATURE_COLUMNS:
-        column = table.column(key)
-        values = np.asarray(column.fill_null(np.nan).to_numpy(), dtype=np.float64)
-        columns.append(pa.array(round6(values), pa.float64(), mask=np.asarray(column.is_null())))
+    for spec in FEATURES:
+        column = table.column(spec.key)
+        if spec.unit not in WHOLE_NUMBER_UNITS:
+            values = np.asarray(column.fill_null(np.nan).to_numpy(), dtype=np.float64)
+            column = pa.chunked_array(
+                [pa.array(round6(values), pa.float64(), mask=np.asarray(column.is_null()))]
+            )
+        columns.append(column)
     return pa.table(columns, names=["enterprise_key", *FEATURE_COLUMNS])
 
 
@@ -161,7 +194,7 @@ def feature_table(
     grades: Table | None = None,
     *,
     single_version: Collection[str] = (),
-    cache: bool = False,
+    cache: Callable[[Table], Table] | None = None,
 ) -> Table:
     """One row per enterprise with a record known on `as_of`: enterprise_key and every feature.
 
@@ -169,15 +202,19 @@ def feature_table(
     `grades`, optional, has columns enterprise_key and grade (a previous evaluation), used for
     `related_low_grade`; without it that feature is 0, as when no party has a grade yet.
     `single_version`: types known to hold one version per natural key (no dedup needed).
-    `cache`: materialise the latest registrations, which several parts read (Spark would
-    recompute them for each).
+    `cache`: applied to the latest registrations, which several parts read (an engine's way to
+    compute them once).
     Values are unrounded; `run_features` rounds them as the reference does.
     """
     w = Windows(as_of)
-    known = {name: _known(t, as_of, name not in single_version) for name, t in tables.items()}
+    known = {
+        name: _known(t.select(*KEY_COLUMNS, *FIELDS_READ[name]), as_of, name not in single_version)
+        for name, t in tables.items()
+        if name in FIELDS_READ
+    }
     registration = _latest_registration(known["registration"])
-    if cache:
-        registration = registration.cache()
+    if cache is not None:
+        registration = cache(registration)
     dishonesty = _current(known["serious_dishonesty_listing"], w, "dishonesty")
     parts: list[Table] = [
         _registration(registration, w),
@@ -339,22 +376,22 @@ def _declarations(t: Table, w: Windows) -> Table:
 
 
 def _store_metrics(t: Table, w: Windows) -> Table:
-    last6, last12, prev12 = (
-        _in_months(t, w, 0, 5),
-        _in_months(t, w, 0, 11),
-        _in_months(t, w, 12, 23),
+    t = t.mutate(
+        last6=_in_months(t, w, 0, 5),
+        last12=_in_months(t, w, 0, 11),
+        prev12=_in_months(t, w, 12, 23),
+        weight=t.orders.cast(F64),
     )
-    orders = t.orders.cast(F64)
     sums: dict[str, Value] = {
-        "sm_gmv": t.gmv_cny.sum(where=last12),
-        "sm_gmv_prev": t.gmv_cny.sum(where=prev12),
-        "sm_orders12": t.orders.sum(where=last12),
+        "sm_gmv": t.gmv_cny.sum(where=t.last12),
+        "sm_gmv_prev": t.gmv_cny.sum(where=t.prev12),
+        "sm_orders12": t.orders.sum(where=t.last12),
     }
     for name in (*RATE_FIELDS, *DSR_FIELDS):
         # The orders-weighted mean counts months that report the value and have orders.
-        reported = last6 & t[name].notnull() & (t.orders > 0)
-        sums[f"num_{name}"] = (t[name].cast(F64) * orders).sum(where=reported)
-        sums[f"den_{name}"] = orders.sum(where=reported)
+        reported = t.last6 & t[name].notnull() & (t.orders > 0)
+        sums[f"num_{name}"] = (t[name].cast(F64) * t.weight).sum(where=reported)
+        sums[f"den_{name}"] = t.weight.sum(where=reported)
     return t.group_by(k=t.enterprise_key).aggregate(**sums)
 
 
@@ -435,16 +472,16 @@ def _features(j: Table, w: Windows) -> dict[str, Value]:
         "licenses_revoked_36m": n("lic_revoked") + n("pen_revocations"),
         "penalties_general_24m": n("pen_general"),
         "penalties_serious_36m": n("pen_serious"),
-        "fine_total_24m": f64(n("pen_fines")),
+        "fine_total_24m": n("pen_fines"),
         "months_since_last_penalty": months_since.cast(F64),
         "abnormal_operation_current": n("abnormal_current"),
         "serious_dishonesty_current": n("dishonesty_current"),
         "dishonest_debtor_current": n("enf_dishonest"),
-        "open_enforcement_amount": f64(n("enf_amount")),
+        "open_enforcement_amount": n("enf_amount"),
         "court_lost_36m": n("court_lost"),
         "tax_rating_latest": j.tax_rating,
         "customs_rating_latest": j.customs_rating,
-        "customs_irregularity_rate_12m": f64(ratio(n("decl_irregular"), n("decl_total"))),
+        "customs_irregularity_rate_12m": ratio(n("decl_irregular"), n("decl_total")),
         "order_defect_rate_6m": f64(weighted["order_defect_rate"]),
         "late_shipment_rate_6m": f64(weighted["late_shipment_rate"]),
         "cancellation_rate_6m": f64(weighted["cancellation_rate"]),
@@ -455,15 +492,15 @@ def _features(j: Table, w: Windows) -> dict[str, Value]:
         "gmv_growth_12m": f64(
             (prev_gmv > 0).ifelse(gmv.fill_null(0.0) / prev_gmv - 1.0, ibis.null(F64))
         ),
-        "complaints_per_1k_orders_12m": f64(ratio(n("cmp_counted") * 1000, orders12)),
+        "complaints_per_1k_orders_12m": ratio(n("cmp_counted") * 1000, orders12),
         "complaints_unresolved": n("cmp_unresolved"),
-        "quality_fail_rate_36m": f64(ratio(n("qi_failed"), n("qi_total"))),
+        "quality_fail_rate_36m": ratio(n("qi_failed"), n("qi_total")),
         "honors_current": n("hon_valid") - n("hon_red"),
         "red_list_current": n("hon_red"),
         "commitments_fulfilled": n("com_fulfilled"),
         "commitments_broken": n("com_broken"),
         "related_serious_dishonesty": n("rel_dishonest"),
-        "related_low_grade": n("rel_low") if "rel_low" in j.columns else ibis.literal(0.0),
+        "related_low_grade": n("rel_low") if "rel_low" in j.columns else ibis.literal(0).cast(F64),
     }
 
 

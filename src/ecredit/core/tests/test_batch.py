@@ -46,6 +46,12 @@ AS_OF_MID_MONTH = date(2025, 12, 17)
 NEWCOMER = make_uscc("9", "1", "330100", "MA2FUTUR")  # an enterprise only known later
 Rows = list[tuple[str, SnapshotRow]]
 
+pytestmark = [
+    # Ibis 12 calls a DuckDB method DuckDB 2 deprecates; pyspark 4.3 warns about pandas 3.
+    pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
+]
+
 
 def record(
     record_id: int,

@@ -230,3 +230,10 @@ def test_arrow_tables_append_with_the_same_watermark(rows: Rows, tmp_path: Path)
     assert read_type(tmp_path / "bulk", "store_metrics").equals(table)
     with pytest.raises(SnapshotError, match=r"missing \['version'\]"):
         writer.append_table("store_metrics", table.drop_columns(["version"]))
+
+
+def test_an_empty_snapshot_has_no_enterprises(tmp_path: Path) -> None:
+    table = run_features(tmp_path / "nothing-yet", AS_OF)
+    assert table.num_rows == 0
+    assert table.column_names[0] == "enterprise_key"
+    assert len(table.column_names) == 36
