@@ -16,7 +16,13 @@ from pathlib import Path
 
 from ecredit.core.scoring.records import RecordView
 from ecredit.core.scoring.system import GRADES
-from ecredit.core.scoring.targets import EventRule, Target, load_target
+from ecredit.core.scoring.targets import (
+    EventRule,
+    Target,
+    TargetError,
+    load_target,
+    parse_event_rule,
+)
 
 POLICIES_DIR = Path(__file__).resolve().parent / "policies"
 RISK_CLASSES = ("A", "B", "C", "D")
@@ -242,28 +248,13 @@ def load_policy(name: str = "grade-policy-v1", directory: Path = POLICIES_DIR) -
         and isinstance(max_notches, int)
         and isinstance(leave_after, int)
     )
-    negatives = []
-    for i, item in enumerate(data.get("negative", [])):
-        if (
-            not isinstance(item, dict)
-            or not isinstance(item.get("type"), str)
-            or set(item) - {"type", "where"}
-        ):
-            raise PolicyError(
-                f"{path}: negative[{i}] needs a record `type` and an optional `where`"
-            )
-        where = item.get("where", {})
-        if not isinstance(where, dict) or not all(
-            isinstance(v, list) and v for v in where.values()
-        ):
-            raise PolicyError(
-                f"{path}: negative[{i}].where maps fields to non-empty lists of values"
-            )
-        negatives.append(
-            EventRule(
-                item["type"], {k: tuple(v) for k, v in where.items()}, item["type"], item["type"]
-            )
-        )
+    try:
+        negatives = [
+            parse_event_rule(item, f"{path}: negative[{i}]")
+            for i, item in enumerate(data.get("negative", []))
+        ]
+    except TargetError as exc:
+        raise PolicyError(str(exc)) from exc
     serious_name = str(need("moves", "downgrade_at_once_on"))
     try:
         serious = load_target(serious_name)

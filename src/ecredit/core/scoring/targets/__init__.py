@@ -72,6 +72,29 @@ class Target:
         )
 
 
+def parse_event_rule(item: object, where: str, extra_keys: tuple[str, ...] = ()) -> EventRule:
+    """One `{type, where, ...}` table of a data file as an `EventRule`; `where` prefixes errors.
+
+    Shared by the target files and the grade policy's [[negative]] list.
+    """
+    if not isinstance(item, dict) or not isinstance(item.get("type"), str):
+        raise TargetError(f"{where}.type must be a record type name")
+    extra = set(item) - {"type", "where", *extra_keys}
+    if extra:
+        raise TargetError(f"{where}: unknown keys {sorted(extra)}")
+    conditions = item.get("where", {})
+    if not isinstance(conditions, dict) or not all(
+        isinstance(v, list) and v for v in conditions.values()
+    ):
+        raise TargetError(f"{where}.where maps fields to non-empty lists of values")
+    return EventRule(
+        type_name=item["type"],
+        where={k: tuple(v) for k, v in conditions.items()},
+        label_zh=str(item.get("label_zh", item["type"])),
+        label_en=str(item.get("label_en", item["type"])),
+    )
+
+
 def load_target(name: str = "serious-events-v1", directory: Path = TARGETS_DIR) -> Target:
     path = directory / f"{name}.toml"
     try:
@@ -88,26 +111,10 @@ def load_target(name: str = "serious-events-v1", directory: Path = TARGETS_DIR) 
     horizon = data.get("horizon_months")
     if not isinstance(horizon, int) or isinstance(horizon, bool) or not 1 <= horizon <= 60:
         raise TargetError(f"{path}: horizon_months must be a whole number of months from 1 to 60")
-    events = []
-    for i, ev in enumerate(data.get("event", [])):
-        if not isinstance(ev, dict) or not isinstance(ev.get("type"), str):
-            raise TargetError(f"{path}: event[{i}].type must be a record type name")
-        extra = set(ev) - {"type", "where", "label_zh", "label_en"}
-        if extra:
-            raise TargetError(f"{path}: event[{i}]: unknown keys {sorted(extra)}")
-        where = ev.get("where", {})
-        if not isinstance(where, dict) or not all(
-            isinstance(v, list) and v for v in where.values()
-        ):
-            raise TargetError(f"{path}: event[{i}].where maps fields to non-empty lists of values")
-        events.append(
-            EventRule(
-                type_name=ev["type"],
-                where={k: tuple(v) for k, v in where.items()},
-                label_zh=str(ev.get("label_zh", ev["type"])),
-                label_en=str(ev.get("label_en", ev["type"])),
-            )
-        )
+    events = [
+        parse_event_rule(ev, f"{path}: event[{i}]", ("label_zh", "label_en"))
+        for i, ev in enumerate(data.get("event", []))
+    ]
     if not events:
         raise TargetError(f"{path}: a target needs at least one [[event]]")
     return Target(
