@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any
 
+import numpy as np
+
 _N = NormalDist()
 
 
@@ -78,6 +80,14 @@ class NormalScoreMap:
         i = bisect_left(rs, risk)
         r0, r1, s0, s1 = rs[i - 1], rs[i], ss[i - 1], ss[i]
         return s0 + (s1 - s0) * (risk - r0) / (r1 - r0)
+
+    def score_array(self, risks: Any) -> np.ndarray:
+        """`score` of each risk in an array, vectorised (equal to `score` within 1e-9)."""
+        r = np.asarray(risks, dtype=np.float64)
+        if not np.isfinite(r).all():
+            raise ValueError("risks must be finite numbers")
+        out: np.ndarray = np.interp(r, np.asarray(self.risks), np.asarray(self.scores))
+        return out
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -107,8 +107,10 @@ class ScorecardFamily(ModelFamily):
 
     def fit(self, X: pd.DataFrame, y: np.ndarray) -> Self:
         target = as_target(y)
-        names = [str(c) for c in X.columns]
-        cats = categorical_columns(X)
+        # A column with no value in the training rows cannot be binned: it is left out, as a
+        # variable with no information.
+        names = [str(c) for c in X.columns if X[c].notna().any()]
+        cats = [c for c in categorical_columns(X) if c in names]
         fit_params = {n: {"monotonic_trend": self.monotonic_trend} for n in names}
         binning = BinningProcess(
             names,
