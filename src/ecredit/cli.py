@@ -168,9 +168,15 @@ def import_(
     "--as-of", "as_of", help="evaluate with what was known at the end of this date (default: today)"
 )
 @click.option("--system", "system_version", help="indicator system version (default: the newest)")
+@click.option(
+    "--no-model",
+    is_flag=True,
+    help="grade with the indicator system's own score even if a champion model exists",
+)
 @click.option("--json", "as_json", is_flag=True)
-def evaluate(as_of: str | None, system_version: str | None, as_json: bool) -> None:
-    """Evaluate every enterprise as of a date with the indicator system."""
+def evaluate(as_of: str | None, system_version: str | None, no_model: bool, as_json: bool) -> None:
+    """Evaluate every enterprise as of a date: the champion model's score (or the indicator
+    system's, without a champion), the indicator system's vetoes, and the grade policy."""
     _django()
     from django.utils import timezone
 
@@ -184,7 +190,11 @@ def evaluate(as_of: str | None, system_version: str | None, as_json: bool) -> No
     try:
         with bar("evaluating", Enterprise.objects.count(), enabled=not as_json) as advance:
             run = evaluate_all(
-                Actor.system("evaluate"), day, system_version=system_version, progress=advance
+                Actor.system("evaluate"),
+                day,
+                system_version=system_version,
+                progress=advance,
+                use_model=not no_model,
             )
     except EvaluationError as exc:
         _fail(str(exc), code=2)
@@ -192,9 +202,8 @@ def evaluate(as_of: str | None, system_version: str | None, as_json: bool) -> No
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
     else:
-        click.echo(
-            f"evaluated {run.evaluated:,} enterprises as of {run.as_of} with {run.system_version}"
-        )
+        by = run.model_version.version if run.model_version else run.system_version
+        click.echo(f"evaluated {run.evaluated:,} enterprises as of {run.as_of} with {by}")
         click.echo("  " + "  ".join(f"{g}: {n:,}" for g, n in data["grades"].items()))
 
 
@@ -444,6 +453,7 @@ def obligations(as_json: bool, overdue_only: bool) -> None:
 from ecredit.cli_model import model as _model  # noqa: E402
 
 main.add_command(_model)
+
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from datetime import time as dtime
 from pathlib import Path
 
@@ -35,6 +35,10 @@ DEMO_USERS = (
     ("admin", "ecredit", "admin", True),
     ("regulator", "market-regulation", "regulator", True),
 )
+
+
+# The scorecard is the champion (its points can be read and defended); the others challenge it.
+DEMO_FAMILIES = ("scorecard", "logistic", "gradient_boosting", "random_forest", "mlp")
 
 
 class DemoError(RuntimeError):
@@ -145,14 +149,52 @@ def load_demo(
     merchant = _merchant_account(actor)
     if merchant:
         echo(f"  demo merchant login 'merchant' is {merchant.display_name} ({merchant.subject_id})")
+    _train_models(actor, today, echo)
     with bar("evaluating", Enterprise.objects.count()) as advance:
         run = evaluate_all(actor, today, progress=advance)
+    by = run.model_version.version if run.model_version else run.system_version
     echo(
-        f"  evaluated {run.evaluated:,} enterprises as of {run.as_of}: "
+        f"  evaluated {run.evaluated:,} enterprises as of {run.as_of} with {by}: "
         + " ".join(f"{g}:{n}" for g, n in run.grade_counts.items())
     )
     echo(f"demo ready in {time.monotonic() - started:.0f} s")
     return {"totals": totals, "run": run.pk}
+
+
+def _train_models(actor: Actor, today: date, echo: Callable[[str], None]) -> None:
+    """Train every model family on the demo's history: the scorecard becomes the champion, the
+    others are its challengers. A history too short to train on (a tiny demo) is reported, and
+    the indicator system grades instead."""
+    from ecredit.core.scoring.policy import load_policy
+    from ecredit.ratings import training
+
+    target = load_policy().serious
+    if target is None:
+        return
+    history = training.load_history(today)
+    if history.first_received is None:
+        return
+    dates = training.observation_dates(history.first_received, today, target)
+    try:
+        with bar("building the training table", len(dates) + 1) as advance:
+            table = training.build_training_set(today, target, progress=advance, history=history)
+    except training.TrainingError as exc:
+        echo(f"  no model trained: {exc}")
+        return
+    with bar("training models", len(DEMO_FAMILIES)) as advance:
+        for family in DEMO_FAMILIES:
+            entry = training.train_model(
+                actor,
+                family,
+                today,
+                promote=family == "scorecard",
+                training_set=table,
+            )
+            advance(1)
+            echo(
+                f"  {entry.version} ({entry.status}): test AUC {entry.metrics['auc']:.3f}, "
+                f"KS {entry.metrics['ks']:.3f}"
+            )
 
 
 def _merchant_account(actor: Actor) -> Enterprise | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -13,6 +13,7 @@ from ecredit.core.dictionary import load_dictionary
 from ecredit.entities import queries as entity_queries
 from ecredit.entities.models import Enterprise
 from ecredit.portal.presenters import code_label, present
+from ecredit.ratings import queries as model_queries
 from ecredit.ratings.models import Evaluation, EvaluationRun
 from ecredit.records import queries as record_queries
 from ecredit.records.models import CreditRecord
@@ -141,3 +142,39 @@ def obligations(request: HttpRequest) -> HttpResponse:
         "portal/obligations.html",
         {"rows": rows, "overdue": sum(1 for r in rows if r.overdue)},
     )
+
+
+def models(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/models.html", {"entries": model_queries.registry()})
+
+
+def model(request: HttpRequest, version: str) -> HttpResponse:
+    entry = model_queries.get_model(version)
+    if entry is None:
+        raise Http404("no such model version")
+    card = model_queries.scorecard(entry)
+    run = model_queries.latest_run(entry)
+    return render(
+        request,
+        "portal/model.html",
+        {
+            "m": entry,
+            "metrics": entry.metrics,
+            "features": model_queries.feature_labels(entry),
+            "base_points": card[0] if card else None,
+            "card": card[1] if card else None,
+            "run": run,
+            "comparison": model_queries.comparison(entry),
+            "plots": [p for p in ("roc", "scores", "calibration", "grades") if p in entry.plots],
+        },
+    )
+
+
+def model_plot(request: HttpRequest, version: str, name: str) -> FileResponse:
+    entry = model_queries.get_model(version)
+    path = model_queries.plot_file(entry, name) if entry is not None else None
+    if path is None:
+        raise Http404("no such plot")
+    response = FileResponse(path.open("rb"), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"  # a version's plots never change
+    return response

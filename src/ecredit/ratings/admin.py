@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ecredit.ratings.models import Evaluation, EvaluationRun, NegativePoolEntry
+from ecredit.ratings.models import Evaluation, EvaluationRun, ModelVersion, NegativePoolEntry
 
 
 @admin.register(EvaluationRun)
@@ -16,7 +16,7 @@ class EvaluationAdmin(admin.ModelAdmin):
     list_display = ("enterprise", "as_of", "score", "grade", "risk_class", "is_latest")
     list_filter = ("grade", "risk_class", "is_latest")
     search_fields = ("enterprise__subject_id", "enterprise__name")
-    raw_id_fields = ("enterprise", "run")
+    raw_id_fields = ("enterprise", "run", "model_version")
 
     def has_add_permission(self, request):
         return False
@@ -31,6 +31,22 @@ class NegativePoolEntryAdmin(admin.ModelAdmin):
     list_filter = ("left_on",)
     search_fields = ("enterprise__subject_id", "enterprise__name")
     raw_id_fields = ("enterprise", "entered_by", "left_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(admin.ModelAdmin):
+    """Read-only: models are trained, promoted and retired with `ecredit model`, so every change
+    is audited and the artefact hash always matches."""
+
+    list_display = ("version", "family", "status", "as_of", "system_version", "created_at")
+    list_filter = ("status", "family")
+    search_fields = ("version",)
 
     def has_add_permission(self, request):
         return False

@@ -3,6 +3,54 @@
 from django.db import models
 
 
+class ModelVersion(models.Model):
+    """A trained model: a versioned artefact with its hash, training-data hash, features,
+    parameters, validation metrics and the frozen map from its risk to the published score.
+
+    One champion per indicator system grades the enterprises; challengers are scored beside it.
+    """
+
+    CHAMPION, CHALLENGER, RETIRED = "champion", "challenger", "retired"
+    STATUSES = [(CHAMPION, "champion"), (CHALLENGER, "challenger"), (RETIRED, "retired")]
+
+    version = models.CharField(max_length=80, unique=True)
+    family = models.CharField(max_length=40)
+    system_version = models.CharField(
+        max_length=100, help_text="the indicator system whose features and vetoes it uses"
+    )
+    target = models.CharField(max_length=80)
+    policy_version = models.CharField(max_length=100)
+    as_of = models.DateField(help_text="training used only what was known on this date")
+    features = models.JSONField(help_text="feature keys, in the order the model reads them")
+    params = models.JSONField()
+    seed = models.IntegerField(default=0)
+    artefact = models.CharField(max_length=300, help_text="file under ECREDIT_DATA_DIR/models/")
+    artefact_sha256 = models.CharField(max_length=64)
+    training_data_sha256 = models.CharField(max_length=64)
+    split = models.JSONField(help_text="observation dates and row counts of train and test")
+    metrics = models.JSONField(help_text="validation report on the out-of-time test set")
+    score_map = models.JSONField(help_text="frozen risk -> score knots (NormalScoreMap)")
+    reference = models.JSONField(help_text="per feature, the median among good training rows")
+    plots = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=12, choices=STATUSES, default=CHALLENGER)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=200)
+    promoted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system_version"],
+                condition=models.Q(status="champion"),
+                name="one_champion_per_system",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.status})"
+
+
 class EvaluationRun(models.Model):
     """One evaluation of the whole population as of a date with one indicator system."""
 
@@ -14,6 +62,15 @@ class EvaluationRun(models.Model):
     started_by = models.CharField(max_length=200)
     evaluated = models.PositiveIntegerField(default=0)
     grade_counts = models.JSONField(default=dict, blank=True)
+    model_version = models.ForeignKey(
+        ModelVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="runs"
+    )
+    normality = models.JSONField(
+        null=True, blank=True, help_text="Jarque-Bera and moments of this run's published scores"
+    )
+    challengers = models.JSONField(
+        default=dict, blank=True, help_text="per challenger: agreement with the champion"
+    )
 
     class Meta:
         ordering = ["-as_of", "-id"]
@@ -44,6 +101,13 @@ class Evaluation(models.Model):
     )
     system_version = models.CharField(max_length=100)
     policy_version = models.CharField(max_length=100, blank=True)
+    model_version = models.ForeignKey(
+        ModelVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="evaluations"
+    )
+    risk = models.FloatField(
+        null=True, blank=True, help_text="the champion's probability of a serious event"
+    )
+    challenger_scores = models.JSONField(default=dict, blank=True)
     candidate_grade = models.CharField(
         max_length=3,
         blank=True,

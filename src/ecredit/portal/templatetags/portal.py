@@ -70,3 +70,14 @@ def advice(evaluation: Any) -> list[str]:
 def rule_reason(evaluation: Any) -> str:
     """Why the grade moved (or did not), in the page's language."""
     return str(evaluation.rule_reason_zh if _lang() == "zh" else evaluation.rule_reason_en)
+
+
+@register.filter
+def pct(value: Any) -> str:
+    """A probability as a percentage with two significant figures (0.0042 -> 0.42%)."""
+    if value is None:
+        return "—"
+    v = float(value) * 100
+    if v == 0:
+        return "0%"
+    return f"{v:.2g}%" if v < 10 else f"{v:.0f}%"
