@@ -454,6 +454,9 @@ from ecredit.cli_model import model as _model  # noqa: E402
 
 main.add_command(_model)
 
+from ecredit.cli_batch import batch as _batch  # noqa: E402
+
+main.add_command(_batch)
 
 
 if __name__ == "__main__":
