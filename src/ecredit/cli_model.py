@@ -277,13 +277,29 @@ def _print_report(title: str, metrics: dict[str, Any]) -> None:
 )
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A parameter of the family, repeatable: e.g. --param base_points=500 --param pdo=40 "
+    "--param base_odds=20 for a scorecard's scaling. Values are read as JSON (numbers, true, "
+    "null) or else as text.",
+)
+@click.option(
     "--promote/--no-promote",
     default=None,
     help="Make it the champion (default: only when the indicator system has none; with "
     "--family all, the scorecard).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per model trained.")
-def train(family: str, as_of: str | None, seed: int, promote: bool | None, as_json: bool) -> None:
+def train(
+    family: str,
+    as_of: str | None,
+    seed: int,
+    params: tuple[str, ...],
+    promote: bool | None,
+    as_json: bool,
+) -> None:
     """Train on the platform's own history with a time-based split, and register the model.
 
     Rows are (enterprise, month-end) pairs with the features known then and whether a serious
@@ -293,6 +309,9 @@ def train(family: str, as_of: str | None, seed: int, promote: bool | None, as_js
     names = list(FAMILY_NAMES) if family == "all" else _names(family, "--family", FAMILY_NAMES)
     if not names:
         _fail("--family: name a family or 'all'")
+    overrides = _params(params)
+    if overrides and len(names) > 1:
+        _fail("--param applies to one family; name it with --family")
     _django()
     from ecredit.accounts.principals import Actor
     from ecredit.core.scoring.policy import load_policy
@@ -305,6 +324,8 @@ def train(family: str, as_of: str | None, seed: int, promote: bool | None, as_js
     assert target is not None  # the policy file names the serious-event target
     actor = Actor.system("model-train")
     try:
+        for name in names:  # refuse bad parameters before the long part
+            training.make_model(name, seed, overrides)
         history = training.load_history(day)
         dates = (
             training.observation_dates(history.first_received, day, target)
@@ -318,7 +339,7 @@ def train(family: str, as_of: str | None, seed: int, promote: bool | None, as_js
             if family == "all":  # the scorecard is the one that may become champion
                 wanted = promote if name == "scorecard" else False
             entry = training.train_model(
-                actor, name, day, seed=seed, promote=wanted, training_set=table
+                actor, name, day, seed=seed, params=overrides, promote=wanted, training_set=table
             )
             if as_json:
                 click.echo(json.dumps(_entry_json(entry), ensure_ascii=False))
@@ -330,6 +351,20 @@ def train(family: str, as_of: str | None, seed: int, promote: bool | None, as_js
                 )
     except (training.TrainingError, ValueError) as exc:
         _fail(str(exc))
+
+
+def _params(items: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, raw = item.partition("=")
+        if not sep or not name.strip().isidentifier():
+            _fail(f"--param {item!r}: write NAME=VALUE, e.g. --param pdo=40")
+        try:
+            value: Any = json.loads(raw)
+        except ValueError:
+            value = raw
+        out[name.strip()] = value
+    return out
 
 
 def _entry_json(entry: Any) -> dict[str, Any]:

@@ -30,6 +30,16 @@ class GradeOut(Schema):
     reasons_zh: list[str]
     reasons_en: list[str]
     system_version: str
+    model_version: str | None = Field(
+        None, description="the champion model that set the score; null: the indicator system's own"
+    )
+    probability: float | None = Field(
+        None, description="the model's probability of a serious event within 12 months"
+    )
+    policy_version: str
+    rule: str = Field(description="the grade-policy rule that set the grade")
+    what_if_zh: list[str] = Field(description="changes that would lift the grade one step")
+    what_if_en: list[str]
 
 
 class EnterpriseSummaryOut(Schema):
@@ -86,6 +96,12 @@ def _grade(ev: Evaluation | None) -> dict[str, Any] | None:
         "reasons_zh": ev.reasons_zh,
         "reasons_en": ev.reasons_en,
         "system_version": ev.system_version,
+        "model_version": ev.model_version.version if ev.model_version else None,
+        "probability": ev.risk,
+        "policy_version": ev.policy_version,
+        "rule": ev.rule,
+        "what_if_zh": list((ev.what_if or {}).get("zh", [])),
+        "what_if_en": list((ev.what_if or {}).get("en", [])),
     }
 
 

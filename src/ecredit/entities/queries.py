@@ -26,7 +26,7 @@ def _with_latest(qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
     return qs.prefetch_related(
         Prefetch(
             "evaluations",
-            queryset=Evaluation.objects.filter(is_latest=True),
+            queryset=Evaluation.objects.filter(is_latest=True).select_related("model_version"),
             to_attr="latest_evaluations",
         )
     )
@@ -36,7 +36,7 @@ def latest_evaluation(enterprise: Enterprise) -> Evaluation | None:
     cached = getattr(enterprise, "latest_evaluations", None)
     if cached is not None:
         return cached[0] if cached else None
-    return enterprise.evaluations.filter(is_latest=True).first()
+    return enterprise.evaluations.filter(is_latest=True).select_related("model_version").first()
 
 
 def search(q: str, *, limit: int = 20, offset: int = 0) -> tuple[list[Enterprise], int]:

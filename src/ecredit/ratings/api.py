@@ -1,13 +1,15 @@
-"""API: evaluation runs."""
+"""API: evaluation runs and the model registry."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.errors import HttpError
 
-from ecredit.ratings.models import EvaluationRun
+from ecredit.ratings.models import EvaluationRun, ModelVersion
 from ecredit.web.schemas import responses
 
 router = Router(tags=["ratings"])
@@ -22,10 +24,63 @@ class RunOut(Schema):
     finished_at: datetime | None
     evaluated: int
     grade_counts: dict[str, int]
+    model_version: str | None
+    normality: dict[str, float] | None
+    challengers: dict[str, dict[str, Any]]
+
+    @staticmethod
+    def resolve_model_version(obj: EvaluationRun) -> str | None:
+        return obj.model_version.version if obj.model_version else None
+
+
+class ModelOut(Schema):
+    version: str
+    family: str
+    status: str
+    as_of: date
+    system_version: str
+    target: str
+    policy_version: str
+    features: list[str]
+    params: dict[str, Any]
+    artefact_sha256: str
+    training_data_sha256: str
+    split: dict[str, Any]
+    created_at: datetime
+    promoted_at: datetime | None
+
+
+class ModelDetailOut(ModelOut):
+    metrics: dict[str, Any]
+    score_map: dict[str, Any]
+    reference: dict[str, float]
 
 
 @router.get(
     "/evaluation-runs", response=responses(list[RunOut]), summary="The latest evaluation runs"
 )
 def list_runs(request: HttpRequest) -> list[EvaluationRun]:
-    return list(EvaluationRun.objects.order_by("-id")[:50])
+    return list(EvaluationRun.objects.select_related("model_version").order_by("-id")[:50])
+
+
+@router.get(
+    "/models",
+    response=responses(list[ModelOut]),
+    summary="Registered rating models, the champion first",
+)
+def list_models(request: HttpRequest) -> list[ModelVersion]:
+    from ecredit.ratings.queries import registry
+
+    return registry()
+
+
+@router.get(
+    "/models/{version}",
+    response=responses(ModelDetailOut),
+    summary="One model with its validation report, frozen score map and typical values",
+)
+def get_model(request: HttpRequest, version: str) -> ModelVersion:
+    entry = ModelVersion.objects.filter(version=version[:80]).first()
+    if entry is None:
+        raise HttpError(404, f"no model {version[:80]!r}; see GET /api/v1/models")
+    return entry

@@ -352,11 +352,8 @@ def train_model(
     system = load_indicator_system()
     policy: GradePolicy = load_policy()
     target = policy.serious or load_target()
+    model = make_model(family, seed, params)
     ts = training_set or build_training_set(as_of, target, test_share=test_share, progress=progress)
-    try:
-        model = _with_params(family, seed, {**PLATFORM_PARAMS.get(family, {}), **(params or {})})
-    except (TypeError, ValueError) as exc:
-        raise TrainingError(str(exc)) from None
     train, test = ts.train_mask, ts.test_mask
     # A feature with fewer than two distinct values in the training rows carries nothing to learn.
     used = [c for c in MODEL_FEATURES if ts.X.loc[train, c].nunique(dropna=True) >= 2]
@@ -457,6 +454,20 @@ def promote_model(actor: Actor, entry: ModelVersion) -> ModelVersion:
             actor, "ratings.model_promote", "model_version", entry.pk, version=entry.version
         )
     return entry
+
+
+def make_model(family: str, seed: int = 0, params: dict[str, Any] | None = None) -> ModelFamily:
+    """An unfitted model of `family` with the platform's defaults and `params` over them; a bad
+    family or parameter is a `TrainingError` that says which."""
+    try:
+        return _with_params(family, seed, {**PLATFORM_PARAMS.get(family, {}), **(params or {})})
+    except TypeError as exc:  # an unknown keyword, or a value of the wrong kind
+        raise TrainingError(
+            f"{family}: bad parameters ({exc}); the parameters are those of the family's "
+            "constructor, see core/scoring/models/CONTRACT.md"
+        ) from None
+    except ValueError as exc:
+        raise TrainingError(str(exc)) from None
 
 
 def _with_params(family: str, seed: int, params: dict[str, Any]) -> ModelFamily:

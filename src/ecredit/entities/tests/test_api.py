@@ -170,6 +170,8 @@ def test_openapi_and_docs_are_served(client, db):
         "/api/v1/enterprises/{subject_id}",
         "/api/v1/enterprises/{subject_id}/records",
         "/api/v1/evaluation-runs",
+        "/api/v1/models",
+        "/api/v1/models/{version}",
         "/api/v1/obligations",
         "/api/v1/records",
         "/api/v1/submissions/{submission_id}",

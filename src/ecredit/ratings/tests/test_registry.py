@@ -277,6 +277,10 @@ def test_cli_lists_validates_and_refuses_bad_requests(
             ["model", "train", "--family", "scorecard", "--as-of", "2025-03-31"],
             "training needs at least",
         ),
+        (["model", "train", "--family", "scorecard", "--param", "pdo"], "NAME=VALUE"),
+        (["model", "train", "--family", "scorecard", "--param", "colour=1"], "bad parameters"),
+        (["model", "train", "--family", "scorecard", "--param", "pdo=-3"], "pdo must be"),
+        (["model", "train", "--family", "all", "--param", "pdo=30"], "applies to one family"),
         (["model", "promote", "no-such-model"], "no model 'no-such-model'"),
         (["model", "validate", "--version", "no-such-model"], "no model 'no-such-model'"),
         (["model", "validate", "--target", "bad"], "--target goes with --csv"),
@@ -318,3 +322,58 @@ def test_too_little_history_is_refused_with_what_is_needed() -> None:
     assert target is not None
     with pytest.raises(training.TrainingError, match="training needs at least"):
         training.build_training_set(date(2025, 3, 31), target)
+
+
+def test_the_api_names_the_model_behind_each_grade_and_serves_the_registry(
+    world: dict[str, Any], client: Any
+) -> None:
+    champion = world["champion"]
+    ev = Evaluation.objects.filter(run=world["run"]).select_related("enterprise").first()
+    assert ev is not None
+    body = client.get(f"/api/v1/enterprises/{ev.enterprise.subject_id}").json()
+    assert body["grade"]["model_version"] == champion.version
+    assert body["grade"]["probability"] == ev.risk
+    assert body["grade"]["rule"] == "initial"
+    models = client.get("/api/v1/models").json()
+    assert models[0]["version"] == champion.version and models[0]["status"] == "champion"
+    detail = client.get(f"/api/v1/models/{champion.version}").json()
+    assert detail["metrics"]["auc"] == champion.metrics["auc"]
+    assert detail["artefact_sha256"] == champion.artefact_sha256
+    missing = client.get("/api/v1/models/" + "x" * 5000)
+    assert missing.status_code == 404 and "GET /api/v1/models" in missing.json()["detail"]
+    runs = client.get("/api/v1/evaluation-runs").json()
+    assert runs[0]["model_version"] == champion.version
+    assert runs[0]["normality"]["n"] == world["run"].evaluated
+
+
+def test_scorecard_scaling_is_configurable_from_the_command_line(world: dict[str, Any]) -> None:
+    out = cli(
+        "model",
+        "train",
+        "--family",
+        "scorecard",
+        "--as-of",
+        END.isoformat(),
+        "--no-promote",
+        "--param",
+        "base_points=500",
+        "--param",
+        "pdo=40",
+        "--param",
+        "base_odds=20",
+        "--json",
+    )
+    assert out.exit_code == 0, out.output
+    entry = json.loads(out.output.splitlines()[-1])
+    assert entry["status"] == "challenger"
+    assert (
+        entry["params"]["base_points"],
+        entry["params"]["pdo"],
+        entry["params"]["base_odds"],
+    ) == (
+        500,
+        40,
+        20,
+    )
+    card = training.load(ModelVersion.objects.get(version=entry["version"])).model
+    assert card.scaling.pdo == 40 and card.scaling.base_points == 500
