@@ -204,6 +204,12 @@ def evaluate(as_of: str | None, system_version: str | None, no_model: bool, as_j
     else:
         by = run.model_version.version if run.model_version else run.system_version
         click.echo(f"evaluated {run.evaluated:,} enterprises as of {run.as_of} with {by}")
+        if run.normality:
+            n = run.normality
+            click.echo(
+                f"  scores: mean {n['mean']:.0f}, sd {n['sd']:.0f}, skewness {n['skewness']:.3f}, "
+                f"Jarque-Bera {n['jarque_bera']:.2f} (p {n['p_value']:.3f})"
+            )
         click.echo("  " + "  ".join(f"{g}: {n:,}" for g, n in data["grades"].items()))
 
 
