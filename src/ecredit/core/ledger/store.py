@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import sqlite3
 import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,6 +198,70 @@ def _unpack_entries(ends_blob: bytes, data: bytes) -> list[bytes]:
     return out
 
 
+def strip_places(ids: Sequence[NodeId], width: int) -> tuple[list[tuple[int, int]], list[int]]:
+    """For a strip layout (the nodes created by 32 leaves in one blob, as `SqliteStore` keeps
+    them): where each node is, as (strip, byte offset in its blob), and the strips to read."""
+    places, strips = [], set()
+    for level, index in ids:  # node_key and the strip of the last leaf, inlined: hot path
+        i = index + 1
+        strip = ((i << level) - 1) >> STRIP_BITS
+        first = strip << STRIP_BITS
+        key = (i << (level + 1)) - i.bit_count() - (i & -i).bit_length()
+        places.append((strip, (key - 2 * first + first.bit_count()) * width))
+        strips.add(strip)
+    return places, sorted(strips)
+
+
+def nodes_from_strips(
+    ids: Sequence[NodeId],
+    places: Sequence[tuple[int, int]],
+    blobs: dict[int, bytes],
+    width: int,
+    size: Callable[[], int],
+) -> list[bytes]:
+    """The hashes at `places` in the strips read; LedgerError naming the first node missing
+    (`size` is called only then, to say how large the log is)."""
+    out = [blobs.get(strip, b"")[at : at + width] for strip, at in places]
+    if out and min(map(len, out)) != width:
+        missing = next(n for n, h in zip(ids, out, strict=True) if len(h) != width)
+        raise LedgerError(f"node {missing} is not stored: the log has {size()} leaves")
+    return out
+
+
+def strip_rows(
+    batch: AppendBatch, head_hashes: bytes, head_entries: Sequence[bytes]
+) -> tuple[list[tuple[int, bytes]], list[tuple[int, list[bytes]]]]:
+    """The strips an append writes: (strip, concatenated node hashes) and (strip, leaf data).
+
+    When the batch starts inside a strip, `head_hashes` and `head_entries` are what that strip
+    already holds; it is rewritten whole. Every other strip is new.
+    """
+    start, end = batch.start, batch.end
+    first = start >> STRIP_BITS
+    base = stored_nodes(start)
+    nodes, entries = batch.nodes, batch.entries
+    node_rows: list[tuple[int, bytes]] = []
+    entry_rows: list[tuple[int, list[bytes]]] = []
+    for strip in range(first, ((end - 1) >> STRIP_BITS) + 1):
+        lo = max(strip << STRIP_BITS, start)
+        hi = min((strip + 1) << STRIP_BITS, end)
+        hashes = b"".join(nodes[stored_nodes(lo) - base : stored_nodes(hi) - base])
+        chunk = list(entries[lo - start : hi - start])
+        if strip == first and start & (STRIP_LEAVES - 1):
+            hashes = head_hashes + hashes
+            chunk = [*head_entries, *chunk]
+        node_rows.append((strip, hashes))
+        entry_rows.append((strip, chunk))
+    return node_rows, entry_rows
+
+
+def check_batch(batch: AppendBatch) -> None:
+    if len(batch.leaf_hashes) != len(batch.entries) or len(batch.nodes) != stored_nodes(
+        batch.end
+    ) - stored_nodes(batch.start):
+        raise LedgerError("malformed batch: counts of entries, leaf hashes and nodes disagree")
+
+
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS ledger_head (
         id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -286,20 +350,9 @@ class SqliteStore:
         return int(self._db.execute("SELECT size FROM ledger_head").fetchone()[0])
 
     def get_nodes(self, ids: Sequence[NodeId]) -> list[bytes]:
-        width, places, strips = self._width, [], set()
-        for level, index in ids:  # node_key and the strip of the last leaf, inlined: hot path
-            i = index + 1
-            strip = ((i << level) - 1) >> STRIP_BITS
-            first = strip << STRIP_BITS
-            key = (i << (level + 1)) - i.bit_count() - (i & -i).bit_length()
-            places.append((strip, (key - 2 * first + first.bit_count()) * width))
-            strips.add(strip)
-        blobs = self._strips("ledger_node_strip", "hashes", list(strips))
-        out = [blobs.get(strip, b"")[at : at + width] for strip, at in places]
-        if out and min(map(len, out)) != width:
-            missing = next(n for n, h in zip(ids, out, strict=True) if len(h) != width)
-            raise LedgerError(f"node {missing} is not stored: the log has {self.size()} leaves")
-        return out
+        places, strips = strip_places(ids, self._width)
+        blobs = self._strips("ledger_node_strip", "hashes", strips)
+        return nodes_from_strips(ids, places, blobs, self._width, self.size)
 
     def _strips(self, table: str, column: str, strips: Sequence[int]) -> dict[int, bytes]:
         blobs: dict[int, bytes] = {}
@@ -316,10 +369,7 @@ class SqliteStore:
 
     def append(self, batch: AppendBatch) -> None:
         start, end = batch.start, batch.end
-        if len(batch.leaf_hashes) != len(batch.entries) or len(batch.nodes) != stored_nodes(
-            end
-        ) - stored_nodes(start):
-            raise LedgerError("malformed batch: counts of entries, leaf hashes and nodes disagree")
+        check_batch(batch)
         if start == end:
             return
         db = self._db
@@ -340,19 +390,8 @@ class SqliteStore:
                     raise LedgerError(f"{self.path}: strip {first} is missing: the file is damaged")
                 node_head = nodes_row[0]
                 entry_head = _unpack_entries(*entries_row)
-            node_rows, entry_rows = [], []
-            base = stored_nodes(start)
-            nodes, entries = batch.nodes, batch.entries
-            for strip in range(first, ((end - 1) >> STRIP_BITS) + 1):
-                lo = max(strip << STRIP_BITS, start)
-                hi = min((strip + 1) << STRIP_BITS, end)
-                hashes = b"".join(nodes[stored_nodes(lo) - base : stored_nodes(hi) - base])
-                chunk = entries[lo - start : hi - start]
-                if strip == first and entry_head:
-                    hashes = node_head + hashes
-                    chunk = [*entry_head, *chunk]
-                node_rows.append((strip, hashes))
-                entry_rows.append((strip, _pack_ends(chunk), b"".join(chunk)))
+            node_rows, chunks = strip_rows(batch, node_head, entry_head)
+            entry_rows = [(strip, _pack_ends(c), b"".join(c)) for strip, c in chunks]
             db.executemany("INSERT OR REPLACE INTO ledger_node_strip VALUES (?, ?)", node_rows)
             db.executemany("INSERT OR REPLACE INTO ledger_entry_strip VALUES (?, ?, ?)", entry_rows)
             if self.index_leaf_hashes and indexed == start:

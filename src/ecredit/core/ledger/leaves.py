@@ -1,0 +1,139 @@
+"""What a leaf is: the canonical encoding of what the platform records and publishes (version 1).
+
+A leaf is the RFC 8785 (JSON Canonicalization Scheme) serialisation, UTF-8, of one JSON object
+whose "leaf" member names its kind and version; the log hashes it as RFC 9162 says,
+H(0x00 || leaf bytes). Every field is one the API returns beside the object, so anyone can rebuild
+the leaf from an API response, hash it, and check it against a signed checkpoint.
+
+Kinds (all fields required; null where the text says so):
+
+- ``record/v1`` — a stored version of a credit record: ``type``, ``provider``, ``natural_key``,
+  ``version`` (integer), ``subject_id`` (as written in the record), ``occurred_on``
+  (YYYY-MM-DD), ``received_at`` (UTC, ``YYYY-MM-DDTHH:MM:SS.ffffffZ``), ``content_hash`` (hex
+  SHA-256 of the normalised values), ``values`` (the dictionary-normalised values, as stored).
+- ``evaluation/v1`` — a published evaluation: ``run`` (integer), ``subject_id``, ``as_of``,
+  ``score`` (integer), ``grade``, ``risk_class``, ``candidate_grade``, ``rule``,
+  ``system_version``, ``policy_version``, ``model_version`` (or null), ``probability`` (the
+  model's, or null).
+- ``pool/v1`` — a negative-list pool decision: ``subject_id``, ``action`` ("entered" or
+  "left"), ``on`` (YYYY-MM-DD), ``reason``, ``run`` (the evaluation run that decided it).
+
+Dates and times given as `date`/`datetime` objects or ISO strings are normalised as above, so an
+API response with an offset (``+08:00``) rebuilds the same leaf. A new field or a changed meaning
+is a new version (``record/v2``); old leaves keep their version for ever.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+import rfc8785
+
+KINDS: dict[str, tuple[str, ...]] = {
+    "record/v1": (
+        "type",
+        "provider",
+        "natural_key",
+        "version",
+        "subject_id",
+        "occurred_on",
+        "received_at",
+        "content_hash",
+        "values",
+    ),
+    "evaluation/v1": (
+        "run",
+        "subject_id",
+        "as_of",
+        "score",
+        "grade",
+        "risk_class",
+        "candidate_grade",
+        "rule",
+        "system_version",
+        "policy_version",
+        "model_version",
+        "probability",
+    ),
+    "pool/v1": ("subject_id", "action", "on", "reason", "run"),
+}
+DATES = {"occurred_on", "as_of", "on"}
+TIMES = {"received_at"}
+INTEGERS = {"version", "run", "score"}
+
+
+class LeafError(ValueError):
+    """Fields that do not make a leaf of the named kind; the message says which and why."""
+
+
+def utc_text(value: datetime | str) -> str:
+    """A moment as UTC ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (an aware datetime or an ISO string)."""
+    moment = (
+        datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    )
+    if moment.tzinfo is None:
+        raise LeafError(f"time {value!r} has no time zone")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _date_text(value: date | str) -> str:
+    if isinstance(value, datetime):
+        raise LeafError(f"{value!r} is a time, not a date")
+    if isinstance(value, date):
+        return value.isoformat()
+    return date.fromisoformat(value).isoformat()
+
+
+def leaf_object(kind: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON object of a leaf of `kind` from `fields` (extra fields are ignored)."""
+    try:
+        names = KINDS[kind]
+    except KeyError:
+        raise LeafError(f"unknown leaf kind {kind!r}; known: {', '.join(KINDS)}") from None
+    missing = [n for n in names if n not in fields]
+    if missing:
+        raise LeafError(f"{kind}: missing {', '.join(missing)}")
+    out: dict[str, Any] = {"leaf": kind}
+    for name in names:
+        value = fields[name]
+        try:
+            if name in DATES:
+                value = _date_text(value)
+            elif name in TIMES:
+                value = utc_text(value)
+            elif name in INTEGERS:
+                if isinstance(value, bool) or int(value) != value:
+                    raise LeafError(f"{kind}: {name} must be an integer, not {value!r}")
+                value = int(value)
+        except (TypeError, ValueError) as exc:
+            if isinstance(exc, LeafError):
+                raise
+            raise LeafError(f"{kind}: {name}: {exc}") from None
+        out[name] = value
+    return out
+
+
+def encode(kind: str, fields: Mapping[str, Any]) -> bytes:
+    """The leaf bytes: RFC 8785 canonical JSON of `leaf_object(kind, fields)`."""
+    try:
+        return bytes(rfc8785.dumps(leaf_object(kind, fields)))
+    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
+        if isinstance(exc, LeafError):
+            raise
+        raise LeafError(f"{kind}: cannot be written as canonical JSON: {exc}") from None
+
+
+def decode(data: bytes) -> dict[str, Any]:
+    """The object of leaf bytes, checked to be canonical and of a known kind."""
+    try:
+        obj = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise LeafError(f"not a leaf: {exc}") from None
+    if not isinstance(obj, dict) or obj.get("leaf") not in KINDS:
+        raise LeafError("not a leaf: no known 'leaf' kind")
+    if encode(obj["leaf"], obj) != data:
+        raise LeafError("not a canonical leaf: its bytes differ from the canonical encoding")
+    return obj

@@ -1,0 +1,135 @@
+"""Canonical leaves: the same bytes from any equivalent input, clear errors for anything else."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ecredit.core.ledger.leaves import KINDS, LeafError, decode, encode, leaf_object, utc_text
+
+RECORD: dict[str, Any] = {
+    "type": "administrative_penalty",
+    "provider": "market-regulation",
+    "natural_key": "杭州市市场监督管理局|杭市监处罚〔2025〕1号",
+    "version": 2,
+    "subject_id": "91330106MA2H3K4P0X",
+    "occurred_on": date(2025, 3, 1),
+    "received_at": datetime(2025, 3, 2, 12, 0, 0, 123456, tzinfo=UTC),
+    "content_hash": "ab" * 32,
+    "values": {"fine_amount_cny": "9800.00", "refund_rate": 0.0905, "severity": "general"},
+}
+
+
+def test_a_record_leaf_is_canonical_json_with_its_kind() -> None:
+    data = encode("record/v1", RECORD)
+    obj = json.loads(data)
+    assert obj["leaf"] == "record/v1"
+    assert list(obj) == sorted(obj)  # RFC 8785 orders members
+    assert b" " not in data.replace("杭州市市场监督管理局".encode(), b"")  # no whitespace
+    assert obj["received_at"] == "2025-03-02T12:00:00.123456Z"
+    assert obj["occurred_on"] == "2025-03-01"
+    assert decode(data) == obj
+
+
+def test_equivalent_inputs_give_the_same_bytes() -> None:
+    """An API response (strings, another time zone, extra fields) rebuilds the stored leaf."""
+    china = timezone(timedelta(hours=8))
+    from_api = {
+        **RECORD,
+        "occurred_on": "2025-03-01",
+        "received_at": RECORD["received_at"].astimezone(china).isoformat(),
+        "values": dict(reversed(list(RECORD["values"].items()))),
+        "id": 17,
+        "category": "reward_penalty",
+    }
+    assert encode("record/v1", from_api) == encode("record/v1", RECORD)
+    assert encode("record/v1", {**RECORD, "received_at": "2025-03-02T12:00:00.123456Z"}) == encode(
+        "record/v1", RECORD
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"version": "two"}, "version"),
+        ({"version": 1.5}, "version must be an integer"),
+        ({"version": True}, "version must be an integer"),
+        ({"occurred_on": "01/03/2025"}, "occurred_on"),
+        ({"occurred_on": datetime(2025, 3, 1, tzinfo=UTC)}, "is a time, not a date"),
+        ({"received_at": datetime(2025, 3, 2, 12)}, "no time zone"),
+        ({"received_at": "yesterday"}, "received_at"),
+        ({"values": {"x": float("nan")}}, "canonical JSON"),
+    ],
+)
+def test_bad_fields_are_refused_with_the_field_named(change: dict[str, Any], message: str) -> None:
+    with pytest.raises(LeafError, match=message):
+        encode("record/v1", {**RECORD, **change})
+
+
+def test_missing_fields_and_unknown_kinds_are_named() -> None:
+    partial = {k: v for k, v in RECORD.items() if k not in ("values", "version")}
+    with pytest.raises(LeafError, match="missing version, values"):
+        encode("record/v1", partial)
+    with pytest.raises(LeafError, match="unknown leaf kind 'record/v9'"):
+        leaf_object("record/v9", RECORD)
+
+
+def test_decode_refuses_what_is_not_a_canonical_leaf() -> None:
+    data = encode("record/v1", RECORD)
+    for bad in (
+        b"\xff\xfe",
+        b"[1, 2]",
+        b'{"leaf": "nothing/v1"}',
+        json.dumps(json.loads(data), indent=1).encode(),  # same object, other bytes
+    ):
+        with pytest.raises(LeafError):
+            decode(bad)
+
+
+def test_every_kind_round_trips() -> None:
+    samples: dict[str, dict[str, Any]] = {
+        "record/v1": RECORD,
+        "evaluation/v1": {
+            "run": 3,
+            "subject_id": "91330106MA2H3K4P0X",
+            "as_of": date(2026, 12, 1),
+            "score": 614,
+            "grade": "BB",
+            "risk_class": "B",
+            "candidate_grade": "BB",
+            "rule": "initial",
+            "system_version": "isys-v1+sha256:90eb5dfd5807",
+            "policy_version": "grade-policy-v1+sha256:0",
+            "model_version": None,
+            "probability": 0.0025,
+        },
+        "pool/v1": {
+            "subject_id": "91330106MA2H3K4P0X",
+            "action": "entered",
+            "on": "2026-12-01",
+            "reason": "列入严重失信主体名单",
+            "run": 3,
+        },
+    }
+    assert set(samples) == set(KINDS)
+    for kind, fields in samples.items():
+        data = encode(kind, fields)
+        assert encode(kind, decode(data)) == data
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(2000, 1, 1),
+        max_value=datetime(2100, 1, 1),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-5))]
+        ),
+    )
+)
+def test_a_moment_in_any_zone_is_written_the_same(moment: datetime) -> None:
+    assert utc_text(moment) == utc_text(moment.astimezone(UTC)) == utc_text(moment.isoformat())
