@@ -45,6 +45,12 @@ class SnapshotError(ValueError):
     """A snapshot that cannot be written or read as asked; the message says which record or file."""
 
 
+class SnapshotOutdated(SnapshotError):
+    """A snapshot that must be rebuilt before it is used: a type's fields changed in the dictionary
+    since it was written, or its manifest is of another format or does not parse. Rebuild =
+    delete the directory and append every record again."""
+
+
 def field_column(name: str) -> str:
     """The snapshot column that holds the dictionary field `name`."""
     return f"value_{name}" if name in RECORD_COLUMN_NAMES else name

@@ -9,6 +9,17 @@ is used, as `ratings.actions.records_known_on` does.
 Related parties are found through the latest registration known on `as_of`: enterprises sharing a
 legal representative, address or phone, in groups of 2 to `MAX_RELATED_GROUP`. Their standing is
 this run's `serious_dishonesty_current` and, when given, the grades of a previous evaluation.
+
+Orders-weighted means (the five store rates, and the three seller ratings behind
+`seller_rating_6m`) are `math.fsum(value * orders) / math.fsum(orders)` in the reference: the
+correctly rounded sum of the products. A float SUM in SQL adds them in some order and may end an
+ulp away, which moves a mean lying on a rounding tie (7.6599 / 360 = 0.0212775) to the other side
+of it. So SQL returns exact ingredients and numpy finishes them (`finish`): each product x, the
+same double as the reference's, is split exactly into integers hi = floor(x * 2**24) < 2**53 and
+lo = (x - hi * 2**-24) * 2**72 < 2**48 (which holds for x = 0 and every 2**-20 <= x < 2**29);
+SQL sums hi and lo as integers, the same on every engine; numpy rounds hi * 2**-24 + lo * 2**-72
+once, correctly, which is what fsum returns. The rare products outside that range come back as
+they are and are added with fractions.
 """
 
 from __future__ import annotations
@@ -16,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +35,11 @@ import ibis
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from ecredit.core.batch.columns import SnapshotError, schema_fingerprint, type_schema
+from ecredit.core.batch.columns import type_schema
 from ecredit.core.batch.engines import connect, grades_table
-from ecredit.core.batch.snapshot import read_manifest
+from ecredit.core.batch.snapshot import check_snapshot
 from ecredit.core.dictionary import Dictionary, load_dictionary
 from ecredit.core.scoring.features import (
     COMPLAINT_GRACE_DAYS,
@@ -51,6 +64,17 @@ RATE_FIELDS = (
     "valid_tracking_rate",
     "refund_rate",
 )
+# Fields whose orders-weighted mean over the last 6 months is a feature or part of one.
+WEIGHTED_FIELDS = (*RATE_FIELDS, *DSR_FIELDS)
+WEIGHTED_FEATURES = (*(f"{name}_6m" for name in RATE_FIELDS), "seller_rating_6m")
+# The exact split of a product x = value * orders (see the module's docstring): hi = floor(x *
+# 2**HI_BITS) and lo = (x - hi * 2**-HI_BITS) * 2**(HI_BITS + LO_BITS), both integers, exact for
+# x = 0 and SPLIT_LOW <= x < SPLIT_HIGH. Other products are returned as they are ("loose").
+HI_BITS = 24
+LO_BITS = 48
+SPLIT_LOW = 2.0 ** (52 - HI_BITS - LO_BITS)  # x's last bit is at 2**-72 or above
+SPLIT_HIGH = 2.0 ** (53 - HI_BITS)  # hi < 2**53
+LOOSE = "weighted_loose"  # the column of loose products: list<struct<field: float64>>
 FEATURE_COLUMNS: tuple[str, ...] = tuple(spec.key for spec in FEATURES)
 # Counts, flags, months and ordinals are whole numbers: rounding cannot change them.
 WHOLE_NUMBER_UNITS = frozenset({"count", "flag", "months", "ordinal"})
@@ -84,6 +108,7 @@ FIELDS_READ: dict[str, tuple[str, ...]] = {
 F64 = "float64"
 
 Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
 Table = Any  # ibis.expr.types.Table: Ibis ships no type information mypy can use
 Value = Any
 
@@ -131,30 +156,26 @@ def run_features(
     `engine`: "duckdb" or "spark"; None reads `ECREDIT_BATCH_ENGINE` (default duckdb).
     `grades`: enterprise key -> grade of the previous evaluation, for `related_low_grade`.
     `threads`, `memory_limit`: DuckDB settings (e.g. 2, "3GB"); Spark has its own.
+    Raises `SnapshotOutdated` when the snapshot must be rebuilt first (`check_snapshot`).
     Columns: enterprise_key (string), then every key of FEATURES (float64, null = None).
+    Equal to `compute_features` of every enterprise, exactly (see `finish`).
     """
     dictionary = dictionary or load_dictionary()
     directory = Path(snapshot_dir)
-    manifest = read_manifest(directory)
+    manifest = check_snapshot(directory, dictionary)  # SnapshotOutdated: rebuild it first
     with connect(engine, threads=threads, memory_limit=memory_limit) as running:
         tables = {}
         for name, rt in dictionary.types.items():
-            schema = type_schema(rt)
             entry = manifest.types.get(name)
-            if entry is not None and entry.schema != schema_fingerprint(schema):
-                raise SnapshotError(
-                    f"{directory}: {name} was snapshotted with other fields than the dictionary "
-                    f"{dictionary.version} has; rebuild the snapshot"
-                )
             paths = [directory / name / part for part in entry.parts] if entry else []
-            tables[name] = running.parquet(paths, schema)
+            tables[name] = running.parquet(paths, type_schema(rt))
         previous = running.arrow(grades_table(grades)) if grades is not None else None
         single = {n for n, e in manifest.types.items() if e.max_version == 1}
         # Spark would compute the latest registrations again for each part that reads them
         cache = running.cache if running.name == "spark" else None
         expr = feature_table(tables, as_of, previous, single_version=single, cache=cache)
         table = running.to_arrow(expr)
-    return tidy(table)
+    return finish(table)
 
 
 def round6(values: Floats) -> Floats:
@@ -174,18 +195,116 @@ def round6(values: Floats) -> Floats:
     return out + 0.0
 
 
-def tidy(table: pa.Table) -> pa.Table:
-    """Every feature column rounded by `round6`, nulls kept (whole-number features as they are)."""
+def finish(table: pa.Table) -> pa.Table:
+    """The features of `feature_table`'s result: the orders-weighted means computed from their
+    exact ingredients (`weighted_means`), then every feature rounded by `round6`, nulls kept
+    (whole-number features as they are); columns enterprise_key then FEATURE_COLUMNS."""
+    weighted = weighted_means(table)
     columns = [table.column("enterprise_key")]
     for spec in FEATURES:
-        column = table.column(spec.key)
-        if spec.unit not in WHOLE_NUMBER_UNITS:
+        if spec.key in weighted:
+            values = weighted[spec.key]
+            mask = np.isnan(values)
+        else:
+            column = table.column(spec.key)
+            if spec.unit in WHOLE_NUMBER_UNITS:
+                columns.append(column)
+                continue
             values = np.asarray(column.fill_null(np.nan).to_numpy(), dtype=np.float64)
-            column = pa.chunked_array(
-                [pa.array(round6(values), pa.float64(), mask=np.asarray(column.is_null()))]
-            )
-        columns.append(column)
+            mask = np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        columns.append(pa.chunked_array([pa.array(round6(values), pa.float64(), mask=mask)]))
     return pa.table(columns, names=["enterprise_key", *FEATURE_COLUMNS])
+
+
+def weighted_means(table: pa.Table) -> dict[str, Floats]:
+    """The orders-weighted means of the last 6 months, exactly as `compute_features` has them.
+
+    From `feature_table`'s ingredient columns: each rate feature is fsum(value * orders) /
+    fsum(orders), and `seller_rating_6m` the fsum of the known rating means over their number.
+    NaN where the reference says None.
+    """
+    loose = _loose_rows(table)
+    means: dict[str, Floats] = {}
+    for name in WEIGHTED_FIELDS:
+        hi = _ints(table.column(f"{name}__hi"))
+        lo = _ints(table.column(f"{name}__lo"))
+        orders = _ints(table.column(f"{name}__orders"))
+        total = exact_sums(hi, lo)
+        for i, rows in loose.items():
+            products = [x for x in (row[name] for row in rows) if x is not None]
+            if any(not splits(x) for x in products):
+                exact = Fraction(int(hi[i]), 2**HI_BITS)
+                exact += Fraction(int(lo[i]), 2 ** (HI_BITS + LO_BITS))
+                exact += sum((Fraction(x) for x in products if not splits(x)), Fraction(0))
+                total[i] = float(exact)  # int / int is correctly rounded, as fsum is
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means[name] = np.where(orders > 0, total / orders.astype(np.float64), np.nan)
+    out = {f"{name}_6m": means[name] for name in RATE_FIELDS}
+    ratings = [means[name] for name in DSR_FIELDS]
+    known = np.sum([~np.isnan(m) for m in ratings], axis=0).astype(np.float64)
+    first, second, third = (np.nan_to_num(m, nan=0.0) for m in ratings)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["seller_rating_6m"] = np.where(known > 0, fsum3(first, second, third) / known, np.nan)
+    return out
+
+
+def splits(x: float) -> bool:
+    """Whether SQL summed the product x in hi and lo (the condition `_split` tests)."""
+    return x == 0 or SPLIT_LOW <= x < SPLIT_HIGH
+
+
+def _loose_rows(table: pa.Table) -> dict[int, list[dict[str, float | None]]]:
+    """Row index -> the products of its months holding a loose one (usually no row at all)."""
+    column = table.column(LOOSE)
+    lengths = pc.fill_null(pc.list_value_length(column), 0).to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(np.asarray(lengths) > 0)
+    if not rows.size:
+        return {}
+    values = column.take(pa.array(rows)).to_pylist()
+    return {int(i): v for i, v in zip(rows, values, strict=True)}
+
+
+def exact_sums(hi: Ints, lo: Ints) -> Floats:
+    """hi * 2**-24 + lo * 2**-72 for integer sums, correctly rounded to a double (as fsum).
+
+    Both are cut into parts a double holds exactly (hi into 26-bit halves, lo's carry moved into
+    hi), whose correctly rounded sum `fsum3` takes.
+    """
+    carried = hi + (lo >> LO_BITS)
+    rest = lo & ((1 << LO_BITS) - 1)
+    upper, lower = carried >> 26, carried & ((1 << 26) - 1)
+    return fsum3(
+        np.ldexp(upper.astype(np.float64), 26 - HI_BITS),
+        np.ldexp(lower.astype(np.float64), -HI_BITS),
+        np.ldexp(rest.astype(np.float64), -(HI_BITS + LO_BITS)),
+    )
+
+
+def fsum3(a: Floats, b: Floats, c: Floats) -> Floats:
+    """`math.fsum([a, b, c])` element by element: the correctly rounded sum of three doubles.
+
+    Boldo and Melquiond's algorithm (IEEE Trans. Computers 57(4), 2008): two exact TwoSums,
+    the sum of the two errors rounded to odd, then one rounding to nearest.
+    """
+    uh, ul = _two_sum(b, c)
+    th, tl = _two_sum(a, uh)
+    v, err = _two_sum(tl, ul)
+    # round to odd: when inexact, the neighbour towards the exact sum if v's last bit is even
+    even = (v.view(np.int64) & 1) == 0
+    towards = np.where(err > 0, np.inf, -np.inf)
+    v = np.where((err != 0) & even, np.nextafter(v, towards), v)
+    return th + v
+
+
+def _two_sum(a: Floats, b: Floats) -> tuple[Floats, Floats]:
+    """s = fl(a + b) and the error e with s + e = a + b exactly (Knuth)."""
+    s = a + b
+    bv = s - a
+    return s, (a - (s - bv)) + (b - bv)
+
+
+def _ints(column: pa.ChunkedArray) -> Ints:
+    return np.asarray(column.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def feature_table(
@@ -204,7 +323,12 @@ def feature_table(
     `single_version`: types known to hold one version per natural key (no dedup needed).
     `cache`: applied to the latest registrations, which several parts read (an engine's way to
     compute them once).
-    Values are unrounded; `run_features` rounds them as the reference does.
+    Columns: enterprise_key, every feature but the orders-weighted means (WEIGHTED_FEATURES),
+    unrounded, then the exact ingredients of those means: for each of WEIGHTED_FIELDS
+    `<field>__hi` and `<field>__lo` (int64 sums of the split products) and `<field>__orders`
+    (int64, the months' orders), and `weighted_loose` (the products of the months with one the
+    split cannot hold, usually none). `finish` turns the result into the features as the
+    reference computes them; `run_features` does both.
     """
     w = Windows(as_of)
     known = {
@@ -234,13 +358,20 @@ def feature_table(
         _commitments(known["credit_commitment"], w),
     ]
     enterprises = ibis.union(*(p.select(enterprise_key=p.k) for p in parts), distinct=True)
+    parts.append(_weighted(known["store_metrics"], w))  # its enterprises are store_metrics'
     parts.append(_related(registration, dishonesty, grades))
     wide = enterprises
     for part in parts:
         wide = wide.left_join(part, wide.enterprise_key == part.k).drop("k")
-    return wide.select(enterprise_key=wide.enterprise_key, **_features(wide, w)).order_by(
-        "enterprise_key"
-    )
+    ingredients = {
+        column: wide[column]
+        for name in WEIGHTED_FIELDS
+        for column in (f"{name}__hi", f"{name}__lo", f"{name}__orders")
+    }
+    ingredients[LOOSE] = wide[LOOSE]
+    return wide.select(
+        enterprise_key=wide.enterprise_key, **_features(wide, w), **ingredients
+    ).order_by("enterprise_key")
 
 
 # -- what is known on the date ----------------------------------------------------------------
@@ -376,23 +507,56 @@ def _declarations(t: Table, w: Windows) -> Table:
 
 
 def _store_metrics(t: Table, w: Windows) -> Table:
-    t = t.mutate(
-        last6=_in_months(t, w, 0, 5),
-        last12=_in_months(t, w, 0, 11),
-        prev12=_in_months(t, w, 12, 23),
-        weight=t.orders.cast(F64),
+    last12, prev12 = _in_months(t, w, 0, 11), _in_months(t, w, 12, 23)
+    return t.group_by(k=t.enterprise_key).aggregate(
+        sm_gmv=t.gmv_cny.sum(where=last12),
+        sm_gmv_prev=t.gmv_cny.sum(where=prev12),
+        sm_orders12=t.orders.sum(where=last12),
     )
-    sums: dict[str, Value] = {
-        "sm_gmv": t.gmv_cny.sum(where=t.last12),
-        "sm_gmv_prev": t.gmv_cny.sum(where=t.prev12),
-        "sm_orders12": t.orders.sum(where=t.last12),
-    }
-    for name in (*RATE_FIELDS, *DSR_FIELDS):
-        # The orders-weighted mean counts months that report the value and have orders.
-        reported = t.last6 & t[name].notnull() & (t.orders > 0)
-        sums[f"num_{name}"] = (t[name].cast(F64) * t.weight).sum(where=reported)
-        sums[f"den_{name}"] = t.weight.sum(where=reported)
+
+
+def _weighted(t: Table, w: Windows) -> Table:
+    """The exact ingredients of the orders-weighted means of the last 6 months.
+
+    The reference counts the months that report the value (a finite number) and have orders.
+    Only those months are read, and each sum is of values that are 0 or null where a month does
+    not count (no FILTER clauses: cheaper).
+    """
+    t = t.filter(_in_months(t, w, 0, 5) & (t.orders > 0))
+    orders = t.orders.cast(F64)
+    sums: dict[str, Value] = {}
+    products: dict[str, Value] = {}
+    loose: Value = ibis.literal(False)
+    for name in WEIGHTED_FIELDS:
+        value = t[name].cast(F64)
+        if t[name].type().is_floating():  # rates; ratings are decimals, always finite
+            value = (value.isnan() | value.isinf()).ifelse(ibis.null(F64), value)
+        product = value * orders  # the reference's value * orders, the same double
+        hi, lo, exact = _split(product)
+        sums[f"{name}__hi"] = hi.sum()
+        sums[f"{name}__lo"] = lo.sum()
+        sums[f"{name}__orders"] = product.notnull().ifelse(t.orders, 0).sum()
+        products[name] = product
+        loose = loose | (product.notnull() & ~exact)
+    sums[LOOSE] = ibis.struct(products).collect(where=loose)
     return t.group_by(k=t.enterprise_key).aggregate(**sums)
+
+
+def _split(x: Value) -> tuple[Value, Value, Value]:
+    """Integers hi, lo with x = hi * 2**-24 + lo * 2**-72 exactly, and whether that holds.
+
+    It holds for x = 0 and SPLIT_LOW <= x < SPLIT_HIGH (`splits`); other products count 0 here
+    and are returned as they are. Every step is exact in binary floating point: scaling by a
+    power of two, the floor of a number below 2**53, and x * 2**72 - hi * 2**48, the difference
+    of two numbers within a factor of two of each other (or of 0); so every engine gets the same
+    integers. The literals are powers of two, whose decimal digits every SQL dialect reads
+    exactly.
+    """
+    exact = ((x >= SPLIT_LOW) & (x < SPLIT_HIGH)) | (x == 0)
+    scaled = exact.ifelse(x, 0.0) * float(2**HI_BITS)
+    hi = scaled.floor()
+    lo = (scaled * float(2**LO_BITS) - hi.cast(F64) * float(2**LO_BITS)).cast("int64")
+    return hi, lo, exact
 
 
 def _complaints(t: Table, w: Windows) -> Table:
@@ -454,12 +618,6 @@ def _features(j: Table, w: Windows) -> dict[str, Value]:
         MONTHS_SINCE_PENALTY_CAP,
         ibis.least(ibis.greatest(months, 0), MONTHS_SINCE_PENALTY_CAP),
     )
-    weighted = {
-        name: ratio(j[f"num_{name}"], j[f"den_{name}"]) for name in (*RATE_FIELDS, *DSR_FIELDS)
-    }
-    dsr = [weighted[name] for name in DSR_FIELDS]
-    dsr_known = sum((v.notnull().cast("int64") for v in dsr[1:]), dsr[0].notnull().cast("int64"))
-    dsr_sum = sum((v.fill_null(0.0) for v in dsr[1:]), dsr[0].fill_null(0.0))
     gmv = j.sm_gmv.cast(F64)
     prev_gmv = j.sm_gmv_prev.cast(F64)
     orders12 = n("sm_orders12")
@@ -482,12 +640,6 @@ def _features(j: Table, w: Windows) -> dict[str, Value]:
         "tax_rating_latest": j.tax_rating,
         "customs_rating_latest": j.customs_rating,
         "customs_irregularity_rate_12m": ratio(n("decl_irregular"), n("decl_total")),
-        "order_defect_rate_6m": f64(weighted["order_defect_rate"]),
-        "late_shipment_rate_6m": f64(weighted["late_shipment_rate"]),
-        "cancellation_rate_6m": f64(weighted["cancellation_rate"]),
-        "valid_tracking_rate_6m": f64(weighted["valid_tracking_rate"]),
-        "refund_rate_6m": f64(weighted["refund_rate"]),
-        "seller_rating_6m": f64(ratio(dsr_sum, dsr_known.cast(F64))),
         "gmv_12m": f64(gmv),
         "gmv_growth_12m": f64(
             (prev_gmv > 0).ifelse(gmv.fill_null(0.0) / prev_gmv - 1.0, ibis.null(F64))

@@ -3,7 +3,8 @@
 Layout under the snapshot directory (the app uses `ECREDIT_DATA_DIR/snapshot/`):
 
     manifest.json                  format, dictionary version, watermarks, the committed parts
-    <type_name>/part-000001.parquet  one file per append, never rewritten
+    <type_name>/part-000001.parquet  one file per type per append (more when an append holds more
+                                   than ROWS_PER_PART rows), never rewritten
 
 The manifest is the commit point: a part is part of the snapshot once the manifest lists it, and
 the manifest is replaced atomically (write, fsync, rename). A part written by an append that died
@@ -31,6 +32,7 @@ import pyarrow.parquet as pq
 
 from ecredit.core.batch.columns import (
     SnapshotError,
+    SnapshotOutdated,
     column_values,
     field_column,
     from_column_value,
@@ -43,6 +45,8 @@ from ecredit.core.scoring import RecordView
 FORMAT = "ecredit-snapshot/1"
 MANIFEST = "manifest.json"
 LOCK = "manifest.lock"
+# An append holds at most this many rows in memory, across types; when it has that many, it writes
+# the largest type's rows as a part (uncommitted until the append ends).
 ROWS_PER_PART = 200_000
 
 
@@ -116,14 +120,24 @@ class Manifest:
 
 
 def read_manifest(directory: str | Path) -> Manifest:
-    """The manifest of a snapshot directory; an empty manifest when there is none yet."""
+    """The manifest of a snapshot directory; an empty manifest when there is none yet.
+
+    Raises `SnapshotOutdated` when it is of another format or cannot be parsed (rebuild the
+    snapshot), `SnapshotError` when the file cannot be read.
+    """
     path = Path(directory) / MANIFEST
     if not path.exists():
         return Manifest(dictionary_version="")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SnapshotError(f"{path}: cannot read the manifest: {exc}") from exc
+    try:
+        data = json.loads(raw.decode("utf-8"))
         if data.get("format") != FORMAT:
-            raise SnapshotError(f"{path}: format {data.get('format')!r}, expected {FORMAT!r}")
+            raise SnapshotOutdated(
+                f"{path}: format {data.get('format')!r}, expected {FORMAT!r}; rebuild the snapshot"
+            )
         return Manifest(
             dictionary_version=str(data["dictionary_version"]),
             next_part=int(data["next_part"]),
@@ -138,10 +152,31 @@ def read_manifest(directory: str | Path) -> Manifest:
                 for name, t in data["types"].items()
             },
         )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         if isinstance(exc, SnapshotError):
             raise
-        raise SnapshotError(f"{path}: unreadable manifest: {exc}") from exc
+        raise SnapshotOutdated(f"{path}: unreadable manifest: {exc}; rebuild the snapshot") from exc
+
+
+def check_snapshot(directory: str | Path, dictionary: Dictionary | None = None) -> Manifest:
+    """The snapshot's manifest, after checking that it can be used with `dictionary`.
+
+    Raises `SnapshotOutdated` (rebuild the snapshot) when a type of the dictionary was written
+    with other fields than the dictionary has now, or the manifest is of another format or does
+    not parse. Types the dictionary no longer has are not checked (nothing reads them). A
+    directory without a snapshot yet passes, with an empty manifest.
+    """
+    dictionary = dictionary or load_dictionary()
+    manifest = read_manifest(directory)
+    for name, entry in sorted(manifest.types.items()):
+        if name not in dictionary.types:
+            continue
+        if entry.schema != schema_fingerprint(type_schema(dictionary.types[name])):
+            raise SnapshotOutdated(
+                f"{directory}: {name} was snapshotted with other fields than the dictionary "
+                f"{dictionary.version} has; rebuild the snapshot"
+            )
+    return manifest
 
 
 def part_paths(directory: str | Path, type_name: str) -> list[Path]:
@@ -185,12 +220,27 @@ class SnapshotWriter:
     def extend(self, rows: Iterable[tuple[str, SnapshotRow]]) -> int:
         """Append (type name, row) pairs of any types in one commit; returns how many were new.
 
-        The app's refresh is one call: every record with an id above `watermark()`.
+        The app's refresh is one call: every record with an id above `watermark()`. At most
+        ROWS_PER_PART rows are held in memory, whatever the number of types: when that many are
+        buffered, the largest type's rows are written as a part (committed with the rest).
         """
+        limit = ROWS_PER_PART  # read at each call (tests lower it)
         with self._locked() as manifest:
             buffers: dict[str, list[SnapshotRow]] = {}
+            buffered = 0
             seen: dict[str, set[int]] = {}
             written: dict[str, list[_Part]] = {}
+
+            def flush(type_name: str) -> int:
+                buffer = buffers[type_name]
+                table = self._table(type_name, buffer)
+                written.setdefault(type_name, []).append(
+                    self._write_part(manifest, type_name, table)
+                )
+                count = len(buffer)
+                buffer.clear()
+                return count
+
             for type_name, row in rows:
                 entry = self._entry(manifest, type_name)
                 if row.record_id <= entry.watermark or row.record_id in seen.setdefault(
@@ -198,18 +248,13 @@ class SnapshotWriter:
                 ):
                     continue
                 seen[type_name].add(row.record_id)
-                buffer = buffers.setdefault(type_name, [])
-                buffer.append(row)
-                if len(buffer) >= ROWS_PER_PART:
-                    written.setdefault(type_name, []).append(
-                        self._write_part(manifest, type_name, self._table(type_name, buffer))
-                    )
-                    buffer.clear()
+                buffers.setdefault(type_name, []).append(row)
+                buffered += 1
+                if buffered >= limit:
+                    buffered -= flush(max(buffers, key=lambda name: len(buffers[name])))
             for type_name, buffer in buffers.items():
                 if buffer:
-                    written.setdefault(type_name, []).append(
-                        self._write_part(manifest, type_name, self._table(type_name, buffer))
-                    )
+                    flush(type_name)
             return self._commit(manifest, written)
 
     def append_table(self, type_name: str, table: pa.Table) -> int:
@@ -262,7 +307,7 @@ class SnapshotWriter:
         if entry is None:
             entry = manifest.types[type_name] = TypeManifest(schema=fingerprint)
         elif entry.schema != fingerprint:
-            raise SnapshotError(
+            raise SnapshotOutdated(
                 f"{type_name}: its fields changed since the snapshot was written (dictionary "
                 f"{manifest.dictionary_version}, now {self.dictionary.version}); rebuild the "
                 f"snapshot: delete {self.directory} and append every record again"

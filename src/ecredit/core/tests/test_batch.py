@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import shutil
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -23,7 +25,14 @@ from ecredit.core.batch import (
     spark_session,
     stop_spark,
 )
-from ecredit.core.batch.features import MAX_RELATED_GROUP
+from ecredit.core.batch.features import (
+    MAX_RELATED_GROUP,
+    SPLIT_HIGH,
+    SPLIT_LOW,
+    exact_sums,
+    fsum3,
+    splits,
+)
 from ecredit.core.batch.population import population_rows
 from ecredit.core.dictionary import load_dictionary
 from ecredit.core.identifiers import make_uscc
@@ -44,6 +53,8 @@ END = date(2026, 6, 30)
 AS_OF = date(2026, 3, 31)  # a month end: the month itself is complete
 AS_OF_MID_MONTH = date(2025, 12, 17)
 NEWCOMER = make_uscc("9", "1", "330100", "MA2FUTUR")  # an enterprise only known later
+TIED = make_uscc("9", "1", "330205", "MA2TYE00")  # a store whose refund rate is a rounding tie
+LOOSE = make_uscc("9", "1", "330205", "MA2LARGE")  # stores with products the split cannot hold
 Rows = list[tuple[str, SnapshotRow]]
 
 pytestmark = [
@@ -108,12 +119,70 @@ def commitment(
     )
 
 
+def store_month(
+    record_id: int,
+    enterprise: str,
+    store: str,
+    month: str,
+    orders: int,
+    received: date,
+    **values: str,
+) -> tuple[str, SnapshotRow]:
+    raw = {"subject_id": store, "month": month, "orders": orders, "gmv_cny": "1000.00", **values}
+    return record(record_id, "store_metrics", enterprise, "platform-dongfang", raw, received)
+
+
+def odd_stores(first_id: int) -> Rows:
+    """Store metrics that a SQL float sum gets wrong, or that the exact split cannot hold.
+
+    TIED: six months whose orders-weighted refund rate is 7.6599 / 360 = 0.0212775, a tie at the
+    7th decimal: fsum gives 0.021278 as of AS_OF_MID_MONTH, a float SUM in SQL 0.021277.
+    LOOSE: tiny rates (products below 2**-20 that do not end at 2**-72) and huge order counts
+    (products of 2**29 and more) beside ordinary months.
+    """
+    received = date(2025, 12, 8)
+    tied = [
+        ("2025-06", 81, "0.0200"),
+        ("2025-07", 53, "0.0263"),
+        ("2025-08", 37, "0.0176"),
+        ("2025-09", 45, "0.0222"),
+        ("2025-10", 75, "0.0163"),
+        ("2025-11", 69, "0.0257"),
+    ]
+    out = [
+        store_month(
+            first_id + n, TIED, "store:dongfang:66515256", month, orders, received, refund_rate=rate
+        )
+        for n, (month, orders, rate) in enumerate(tied)
+    ]
+    loose = [
+        ("2025-09", 1, {"refund_rate": "0.000000001", "cancellation_rate": "0.0123"}),
+        ("2025-10", 900_000_000, {"refund_rate": "0.9", "rating_description": "4.99"}),
+        (
+            "2025-11",
+            7,
+            {
+                "refund_rate": "0.0001",
+                "rating_description": "4.81",
+                "late_shipment_rate": "0.000000000000001",
+            },
+        ),
+    ]
+    for store in ("store:dongfang:70000001", "store:dongfang:70000002"):
+        for month, orders, values in loose:
+            out.append(
+                store_month(first_id + len(out), LOOSE, store, month, orders, received, **values)
+            )
+    return out
+
+
 @pytest.fixture(scope="module")
 def rows() -> Rows:
     """A synthetic population's record versions, plus listings of some related enterprises.
 
     The population has few serious-dishonesty listings; members of groups sharing a legal
     representative, address or phone get one each, so related-party counts are exercised.
+    And stores whose weighted rates test exactness (`odd_stores`).
     """
     population = generate(enterprises=200, months=24, seed=11, end=END)
     out = population_rows(population)
@@ -136,6 +205,7 @@ def rows() -> Rows:
     out.append(commitment(len(out) + 1, first, "CM-1", "true", date(2025, 9, 3), version=2))
     out.append(commitment(len(out) + 1, first, "CM-1", "false", date(2026, 1, 5), version=3))
     out.append(commitment(len(out) + 1, second, "CM-2", "false", date(2025, 7, 3)))
+    out += odd_stores(len(out) + 1)
     return out
 
 
@@ -233,6 +303,87 @@ def test_duckdb_features_equal_the_reference_for_every_enterprise(
     for feature in FEATURE_COLUMNS:
         values = {row[feature] for row in got.values()}
         assert len(values) > 1, feature
+
+
+def test_orders_weighted_rates_are_exact_on_a_tie_and_beyond_the_split(
+    snapshot: Path, views: dict[str, list[RecordView]]
+) -> None:
+    # given stores whose weighted rates a float SUM rounds the wrong way, or the split cannot hold
+    products = [
+        r.values[name] * r.values["orders"]
+        for r in views[LOOSE]
+        for name in ("refund_rate", "late_shipment_rate")
+        if name in r.values
+    ]
+    assert any(0 < x < SPLIT_LOW for x in products) and any(x >= SPLIT_HIGH for x in products)
+    # when the pipeline runs, then it gives the reference's values, the tie rounded as fsum does
+    got = by_key(run_features(snapshot, AS_OF_MID_MONTH, "duckdb"))
+    expected = reference(views, AS_OF_MID_MONTH, {})
+    assert expected[TIED]["refund_rate_6m"] == 0.021278
+    for key in (TIED, LOOSE):
+        assert got[key] == expected[key]
+    assert got[LOOSE]["late_shipment_rate_6m"] is not None
+    assert got[LOOSE]["seller_rating_6m"] is not None
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 7])
+def test_duckdb_features_equal_the_reference_on_other_populations(
+    seed: int, tmp_path: Path
+) -> None:
+    # given a small population (seeds 1, 2 and 7 hold weighted rates on a rounding tie)
+    rows = population_rows(generate(enterprises=60, months=24, seed=seed, end=END))
+    SnapshotWriter(tmp_path).extend(rows)
+    views = record_views(tmp_path)
+    grades = previous_grades(list(views))
+    for as_of in (AS_OF, AS_OF_MID_MONTH):
+        # when the pipeline runs, then every feature of every enterprise is the reference's
+        got = by_key(run_features(tmp_path, as_of, "duckdb", grades=grades))
+        expected = reference(views, as_of, grades)
+        assert list(got) == list(expected)
+        mismatches = [
+            (key, feature, expected[key][feature], got[key][feature])
+            for key in expected
+            for feature in FEATURE_COLUMNS
+            if got[key][feature] != expected[key][feature]
+        ]
+        assert mismatches == [], as_of
+
+
+def test_fsum3_is_math_fsum() -> None:
+    # given triples of every magnitude, cancelling ones, and sums a hair off a tie
+    rng = np.random.default_rng(3)
+    n = 20_000
+    spread = 2.0 ** rng.integers(-80, 80, (3, n))
+    wide = rng.standard_normal((3, n)) * spread
+    ones = 1.0 + rng.integers(0, 2**20, n) * 2.0**-52
+    halves = rng.choice([2.0**-53, -(2.0**-53), 2.0**-54, 3 * 2.0**-54], n)
+    crumbs = rng.choice([0.0, 2.0**-106, -(2.0**-106), 2.0**-107, 2.0**-160], n)
+    ratings = rng.uniform(1.0, 5.0, (3, n))
+    cases = [tuple(wide), (ones, halves, crumbs), (crumbs, ones, halves), tuple(ratings)]
+    for a, b, c in cases:
+        # when summed element by element, then each sum is math.fsum's
+        got = fsum3(a, b, c)
+        expected = [math.fsum(t) for t in zip(a, b, c, strict=True)]
+        assert got.tolist() == expected
+
+
+def test_exact_sums_round_split_products_as_fsum_does() -> None:
+    # given months' products of rates with four decimals and of ratings, many orders or few
+    rng = np.random.default_rng(5)
+    hi_sums, lo_sums, expected = [], [], []
+    for n in range(3_000):
+        count = int(rng.integers(1, 40))
+        values = rng.integers(0, 10_001, count) / 10_000 if n % 2 else rng.uniform(1, 5, count)
+        orders = rng.integers(1, 10 ** int(rng.integers(1, 8)), count).astype(np.float64)
+        products = [float(x) for x in values * orders if splits(float(x))]
+        hi = [math.floor(x * 2**24) for x in products]
+        lo = [int((x * 2**24 - h) * 2**48) for x, h in zip(products, hi, strict=True)]
+        hi_sums.append(sum(hi))
+        lo_sums.append(sum(lo))
+        expected.append(math.fsum(products))
+    # when their integer parts' sums are rounded, then they are fsum of the products
+    got = exact_sums(np.array(hi_sums, dtype=np.int64), np.array(lo_sums, dtype=np.int64))
+    assert got.tolist() == expected
 
 
 def test_without_grades_no_related_party_is_graded_low(snapshot: Path) -> None:

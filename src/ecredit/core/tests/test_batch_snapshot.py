@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -14,8 +16,10 @@ import pytest
 
 from ecredit.core.batch import (
     SnapshotError,
+    SnapshotOutdated,
     SnapshotRow,
     SnapshotWriter,
+    check_snapshot,
     field_column,
     read_manifest,
     read_type,
@@ -153,6 +157,83 @@ def test_overlapping_appends_store_each_version_once(rows: Rows, tmp_path: Path)
     assert read_manifest(halves).to_json() == manifest.to_json()
 
 
+def interleaved(rows: Rows) -> Rows:
+    """The rows of every type taken in turn: one of each type, then the next of each, ..."""
+    by_type: dict[str, Rows] = {}
+    for type_name, row in rows:
+        by_type.setdefault(type_name, []).append((type_name, row))
+    out: Rows = []
+    for n in range(max(len(r) for r in by_type.values())):
+        out += [r[n] for r in by_type.values() if n < len(r)]
+    return out
+
+
+class CountingWriter(SnapshotWriter):
+    """Notes, at every part written, how many rows the call had read and how many it wrote."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory)
+        self.read = 0
+        self.parts: list[tuple[int, int]] = []  # (rows read so far, rows in the part)
+
+    def feed(self, rows: Rows) -> Iterator[tuple[str, SnapshotRow]]:
+        for row in rows:
+            self.read += 1
+            yield row
+
+    def _write_part(self, manifest: Any, type_name: str, table: pa.Table) -> Any:
+        self.parts.append((self.read, table.num_rows))
+        return super()._write_part(manifest, type_name, table)
+
+    def peak_buffered(self) -> int:
+        """The most rows held at once: read but not yet written, just before each write."""
+        peak, written = 0, 0
+        for read, rows in self.parts:
+            peak = max(peak, read - written)
+            written += rows
+        return peak
+
+
+def test_an_append_of_many_types_holds_a_bounded_number_of_rows(
+    rows: Rows, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given rows of many types, interleaved, and a small limit on the rows an append may hold
+    mixed = interleaved(rows)
+    types = {t for t, _ in mixed}
+    assert len(types) >= 12
+    one_go = tmp_path / "one-go"
+    SnapshotWriter(one_go).extend(mixed)
+    monkeypatch.setattr("ecredit.core.batch.snapshot.ROWS_PER_PART", 100)
+    # when they are appended in one call
+    writer = CountingWriter(tmp_path / "bounded")
+    commits: list[int] = []
+    commit = SnapshotWriter._commit
+
+    def counted(self: SnapshotWriter, manifest: Any, written: Any) -> int:
+        commits.append(1)
+        return commit(self, manifest, written)
+
+    monkeypatch.setattr(SnapshotWriter, "_commit", counted)
+    assert writer.extend(writer.feed(mixed)) == len(rows)
+    # then it never held more than the limit, whatever the number of types, in one commit
+    assert writer.peak_buffered() <= 100
+    assert len(writer.parts) > len(types)
+    assert commits == [1]
+    # and the snapshot holds what an append with no limit writes, row for row
+    bounded, whole = read_manifest(tmp_path / "bounded"), read_manifest(one_go)
+    assert sorted(bounded.types) == sorted(whole.types)
+    for name, entry in whole.types.items():
+        got = bounded.types[name]
+        assert (got.rows, got.watermark, got.max_version, got.schema) == (
+            entry.rows,
+            entry.watermark,
+            entry.max_version,
+            entry.schema,
+        )
+        assert read_type(tmp_path / "bounded", name).equals(read_type(one_go, name))
+    assert record_views(tmp_path / "bounded") == record_views(one_go)
+
+
 def test_watermarks_are_kept_per_type(tmp_path: Path) -> None:
     writer = SnapshotWriter(tmp_path)
     writer.append("administrative_penalty", [penalty(7)])
@@ -209,11 +290,47 @@ def test_a_type_whose_fields_changed_must_be_rebuilt(tmp_path: Path) -> None:
     manifest["types"]["administrative_penalty"]["schema"] = "0" * 16
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(
-        SnapshotError, match=r"administrative_penalty: its fields changed .* rebuild"
+        SnapshotOutdated, match=r"administrative_penalty: its fields changed .* rebuild"
     ):
         SnapshotWriter(tmp_path).append("administrative_penalty", [penalty(2)])
-    with pytest.raises(SnapshotError, match="rebuild the snapshot"):
+    with pytest.raises(SnapshotOutdated, match="rebuild the snapshot"):
         run_features(tmp_path, AS_OF)
+
+
+def test_check_snapshot_says_when_a_snapshot_must_be_rebuilt(tmp_path: Path) -> None:
+    # given no snapshot yet, then there is nothing to rebuild
+    assert check_snapshot(tmp_path / "none").types == {}
+    # given a snapshot written with the dictionary as it is, then it passes
+    writer = SnapshotWriter(tmp_path)
+    writer.append("administrative_penalty", [penalty(1)])
+    assert check_snapshot(tmp_path).watermark == 1
+    path = tmp_path / "manifest.json"
+    good = path.read_text()
+    # given a type written with other fields, another format, or a manifest that does not parse
+    changed = json.loads(good)
+    changed["types"]["administrative_penalty"]["schema"] = "0" * 16
+    broken = {
+        "fields": (json.dumps(changed), "administrative_penalty.* (other fields|fields changed)"),
+        "format": (json.dumps({**changed, "format": "x/0"}), "format 'x/0', expected"),
+        "json": ("{", "unreadable manifest"),
+        "shape": ("[]", "unreadable manifest"),
+    }
+    for text, message in broken.values():
+        path.write_text(text)
+        # then checking, reading features and appending all say to rebuild it
+        for call in (
+            lambda: check_snapshot(tmp_path),
+            lambda: run_features(tmp_path, AS_OF),
+            lambda: SnapshotWriter(tmp_path).append("administrative_penalty", [penalty(2)]),
+        ):
+            with pytest.raises(SnapshotOutdated, match=message) as raised:
+                call()
+            assert "rebuild the snapshot" in str(raised.value)
+    # while a bad value is an error of its own, not a reason to rebuild
+    path.write_text(good)
+    with pytest.raises(SnapshotError) as bad_value:
+        writer.append("administrative_penalty", [penalty(2, fine="12,00")])
+    assert not isinstance(bad_value.value, SnapshotOutdated)
 
 
 def test_arrow_tables_append_with_the_same_watermark(rows: Rows, tmp_path: Path) -> None:
