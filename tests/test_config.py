@@ -15,6 +15,8 @@ def env(monkeypatch, tmp_path):
         "ECREDIT_ENV",
         "ECREDIT_ALLOWED_HOSTS",
         "ECREDIT_DEBUG",
+        "ECREDIT_LEDGER_ORIGIN",
+        "ECREDIT_LEDGER_ALGORITHM",
     ):
         monkeypatch.delenv(k, raising=False)
     monkeypatch.setenv("ECREDIT_DATA_DIR", str(tmp_path))
@@ -59,3 +61,18 @@ def test_unsupported_database_is_named(env):
 def test_postgres_url_is_taken(env):
     env.setenv("DATABASE_URL", "postgresql://u@127.0.0.1:5432/ecredit")
     assert config.load().database_url == "postgresql://u@127.0.0.1:5432/ecredit"
+
+
+def test_the_ledger_defaults_and_bad_ledger_settings(env):
+    c = config.load()
+    assert (c.ledger_origin, c.ledger_algorithm) == ("ecredit.local/ledger", "sha256")
+    env.setenv("ECREDIT_LEDGER_ALGORITHM", "SM3")
+    assert config.load().ledger_algorithm == "sm3"
+    env.setenv("ECREDIT_LEDGER_ALGORITHM", "md5")
+    with pytest.raises(config.ConfigurationError, match=r"choose sha256 \(default\) or sm3"):
+        config.load()
+    env.delenv("ECREDIT_LEDGER_ALGORITHM")
+    for bad in ("two words", "a+b", "x" * 201):
+        env.setenv("ECREDIT_LEDGER_ORIGIN", bad)
+        with pytest.raises(config.ConfigurationError, match="ECREDIT_LEDGER_ORIGIN"):
+            config.load()

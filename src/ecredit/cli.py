@@ -464,6 +464,10 @@ from ecredit.cli_batch import batch as _batch  # noqa: E402
 
 main.add_command(_batch)
 
+from ecredit.cli_ledger import ledger as _ledger  # noqa: E402
+
+main.add_command(_ledger)
+
 
 if __name__ == "__main__":
     main()

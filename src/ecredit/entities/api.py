@@ -40,6 +40,7 @@ class GradeOut(Schema):
     rule: str = Field(description="the grade-policy rule that set the grade")
     what_if_zh: list[str] = Field(description="changes that would lift the grade one step")
     what_if_en: list[str]
+    ledger_index: int | None = Field(None, description="its leaf in the ledger (evaluation/v1)")
 
 
 class EnterpriseSummaryOut(Schema):
@@ -76,6 +77,13 @@ class RecordOut(Schema):
     public_until: date | None
     content_hash: str
     values: dict[str, Any]
+    subject_id: str = Field(description="the subject as written in the record")
+    ledger_index: int | None = Field(
+        None,
+        description="its leaf in the ledger: GET /api/v1/ledger/bundle?index= proves it; the leaf "
+        "(record/v1) is rebuilt from type, provider, natural_key, version, subject_id, "
+        "occurred_on, received_at, content_hash and values",
+    )
 
 
 class SearchParams(Schema):
@@ -102,6 +110,7 @@ def _grade(ev: Evaluation | None) -> dict[str, Any] | None:
         "rule": ev.rule,
         "what_if_zh": list((ev.what_if or {}).get("zh", [])),
         "what_if_en": list((ev.what_if or {}).get("en", [])),
+        "ledger_index": ev.ledger_index,
     }
 
 
@@ -167,6 +176,8 @@ def enterprise_records(
             "public_until": r.public_until,
             "content_hash": r.content_hash,
             "values": r.values,
+            "subject_id": r.subject_id,
+            "ledger_index": r.ledger_index,
         }
         for r in rows
     ]

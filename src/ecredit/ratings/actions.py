@@ -28,6 +28,7 @@ from ecredit.core.scoring.policy import GradePolicy, GradeState, decide, load_po
 from ecredit.core.scoring.system import GRADES
 from ecredit.core.scoring.whatif import what_if
 from ecredit.entities.models import Enterprise
+from ecredit.ledger import actions as ledger
 from ecredit.ratings.models import Evaluation, EvaluationRun, NegativePoolEntry
 from ecredit.records.models import CreditRecord
 
@@ -357,9 +358,12 @@ def evaluate_all(
         for ev in evaluations:
             ev.run = run
             ev.is_latest = becomes_latest
+        first = ledger.append("evaluation/v1", [evaluation_leaf(ev) for ev in evaluations])
+        for i, ev in enumerate(evaluations):
+            ev.ledger_index = first + i
         Evaluation.objects.bulk_create(evaluations, batch_size=1000)
         by_enterprise = {ev.enterprise_id: ev for ev in evaluations}
-        _apply_pool(pool_changes, by_enterprise, as_of)
+        _apply_pool(pool_changes, by_enterprise, as_of, run)
         run.evaluated = len(evaluations)
         run.grade_counts = dict(sorted(grades.items()))
         run.finished_at = timezone.now()
@@ -438,28 +442,78 @@ def _model_advice(
 
 
 def _apply_pool(
-    changes: list[tuple[int, str, str]], evaluations: dict[int, Evaluation], as_of: date
+    changes: list[tuple[int, str, str]],
+    evaluations: dict[int, Evaluation],
+    as_of: date,
+    run: EvaluationRun,
 ) -> None:
-    """Open and close negative-list pool entries as the policy decided."""
+    """Open and close negative-list pool entries as the policy decided; each decision is a leaf."""
     left = [pk for pk, change, _ in changes if change == "left"]
-    for entry in NegativePoolEntry.objects.filter(enterprise_id__in=left, left_on__isnull=True):
+    leaving = list(
+        NegativePoolEntry.objects.filter(enterprise_id__in=left, left_on__isnull=True)
+        .select_related("enterprise")
+        .order_by("enterprise_id")
+    )
+    first = ledger.append(
+        "pool/v1",
+        [pool_leaf(e.enterprise.subject_id, "left", as_of, e.reason, run.pk) for e in leaving],
+    )
+    for i, entry in enumerate(leaving):
         entry.left_on = as_of
         entry.left_by = evaluations[entry.enterprise_id]
-        entry.save(update_fields=["left_on", "left_by"])
+        entry.left_ledger_index = first + i
+        entry.save(update_fields=["left_on", "left_by", "left_ledger_index"])
     open_now = set(
         NegativePoolEntry.objects.filter(left_on__isnull=True).values_list(
             "enterprise_id", flat=True
         )
     )
-    NegativePoolEntry.objects.bulk_create(
+    entering = [
+        NegativePoolEntry(
+            enterprise_id=pk, entered_on=as_of, entered_by=evaluations[pk], reason=why[:300]
+        )
+        for pk, change, why in changes
+        if change == "entered" and pk not in open_now
+    ]
+    first = ledger.append(
+        "pool/v1",
         [
-            NegativePoolEntry(
-                enterprise_id=pk, entered_on=as_of, entered_by=evaluations[pk], reason=why[:300]
+            pool_leaf(
+                evaluations[e.enterprise_id].enterprise.subject_id,
+                "entered",
+                as_of,
+                e.reason,
+                run.pk,
             )
-            for pk, change, why in changes
-            if change == "entered" and pk not in open_now
-        ]
+            for e in entering
+        ],
     )
+    for i, entry in enumerate(entering):
+        entry.ledger_index = first + i
+    NegativePoolEntry.objects.bulk_create(entering)
+
+
+def evaluation_leaf(ev: Evaluation) -> dict[str, Any]:
+    """The fields of an evaluation's ledger leaf (`core.ledger.leaves`, evaluation/v1)."""
+    return {
+        "run": ev.run_id,
+        "subject_id": ev.enterprise.subject_id,
+        "as_of": ev.as_of,
+        "score": ev.score,
+        "grade": ev.grade,
+        "risk_class": ev.risk_class,
+        "candidate_grade": ev.candidate_grade,
+        "rule": ev.rule,
+        "system_version": ev.system_version,
+        "policy_version": ev.policy_version,
+        "model_version": ev.model_version.version if ev.model_version else None,
+        "probability": ev.risk,
+    }
+
+
+def pool_leaf(subject_id: str, action: str, on: date, reason: str, run: int) -> dict[str, Any]:
+    """The fields of a negative-list pool decision's leaf (pool/v1)."""
+    return {"subject_id": subject_id, "action": action, "on": on, "reason": reason, "run": run}
 
 
 def _advice(system: Any, features: dict[str, float | None], grade: str) -> dict[str, Any]:

@@ -6,10 +6,10 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from ecredit.ratings.models import EvaluationRun, ModelVersion
+from ecredit.ratings.models import EvaluationRun, ModelVersion, NegativePoolEntry
 from ecredit.web.schemas import responses
 
 router = Router(tags=["ratings"])
@@ -31,6 +31,34 @@ class RunOut(Schema):
     @staticmethod
     def resolve_model_version(obj: EvaluationRun) -> str | None:
         return obj.model_version.version if obj.model_version else None
+
+
+class PoolEntryOut(Schema):
+    subject_id: str
+    name: str
+    entered_on: date
+    reason: str
+    run: int
+    ledger_index: int | None
+    left_on: date | None
+    left_run: int | None
+    left_ledger_index: int | None
+
+    @staticmethod
+    def resolve_subject_id(obj: NegativePoolEntry) -> str:
+        return obj.enterprise.subject_id
+
+    @staticmethod
+    def resolve_name(obj: NegativePoolEntry) -> str:
+        return obj.enterprise.display_name
+
+    @staticmethod
+    def resolve_run(obj: NegativePoolEntry) -> int:
+        return obj.entered_by.run_id
+
+    @staticmethod
+    def resolve_left_run(obj: NegativePoolEntry) -> int | None:
+        return obj.left_by.run_id if obj.left_by else None
 
 
 class ModelOut(Schema):
@@ -84,3 +112,20 @@ def get_model(request: HttpRequest, version: str) -> ModelVersion:
     if entry is None:
         raise HttpError(404, f"no model {version[:80]!r}; see GET /api/v1/models")
     return entry
+
+
+@router.get(
+    "/negative-pool",
+    response=responses(list[PoolEntryOut]),
+    summary="The negative-list pool: who is in it and why, and who left (each decision a leaf)",
+)
+def negative_pool(
+    request: HttpRequest,
+    current: bool = True,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=10_000_000),
+) -> list[NegativePoolEntry]:
+    qs = NegativePoolEntry.objects.select_related("enterprise", "entered_by", "left_by")
+    if current:
+        qs = qs.filter(left_on__isnull=True)
+    return list(qs.order_by("-entered_on", "-id")[offset : offset + limit])

@@ -122,6 +122,9 @@ class Evaluation(models.Model):
     state = models.JSONField(default=dict, blank=True, help_text="what the policy remembers")
     is_latest = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    ledger_index = models.BigIntegerField(
+        null=True, blank=True, unique=True, help_text="its leaf in the verifiable ledger"
+    )
 
     class Meta:
         ordering = ["-as_of", "-id"]
@@ -148,6 +151,12 @@ class NegativePoolEntry(models.Model):
     left_on = models.DateField(null=True, blank=True)
     left_by = models.ForeignKey(
         Evaluation, null=True, blank=True, on_delete=models.PROTECT, related_name="pool_exits"
+    )
+    ledger_index = models.BigIntegerField(
+        null=True, blank=True, unique=True, help_text="the leaf of the decision to enter"
+    )
+    left_ledger_index = models.BigIntegerField(
+        null=True, blank=True, unique=True, help_text="the leaf of the decision to leave"
     )
 
     class Meta:

@@ -41,8 +41,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from ecredit.core import batch
 from ecredit.core.batch import SnapshotError, SnapshotRow, SnapshotWriter, run_features
-from ecredit.core.batch.columns import schema_fingerprint
 from ecredit.core.dictionary import DictionaryError
 from ecredit.records.models import CreditRecord
 
@@ -50,8 +50,12 @@ CHUNK = 5_000
 REBUILD_COMMAND = "ecredit batch refresh --rebuild"
 
 
-class SnapshotOutdated(SnapshotError):
-    """The snapshot cannot be used with the dictionary as it is now; it must be rebuilt."""
+class SnapshotOutdated(batch.SnapshotOutdated):
+    """The snapshot must be rebuilt before it is used; the message names the command to run.
+
+    The core's `SnapshotOutdated` (a type's fields changed, a manifest of another format) with
+    `REBUILD_COMMAND` added, or the app's own reason (a snapshot of another database).
+    """
 
 
 @dataclass(frozen=True)
@@ -151,10 +155,9 @@ def snapshot_features(
 
 def outdated(exc: SnapshotError) -> SnapshotError:
     """`exc`, or a `SnapshotOutdated` naming the command to run when the core says to rebuild."""
-    message = str(exc)
-    if isinstance(exc, SnapshotOutdated) or not ("rebuild" in message or "manifest" in message):
+    if isinstance(exc, SnapshotOutdated) or not isinstance(exc, batch.SnapshotOutdated):
         return exc
-    return SnapshotOutdated(f"{message}\nrun `{REBUILD_COMMAND}` to rebuild the snapshot")
+    return SnapshotOutdated(f"{exc}\nrun `{REBUILD_COMMAND}` to rebuild the snapshot")
 
 
 # -- internals -------------------------------------------------------------------------------
@@ -167,16 +170,7 @@ def _checked_watermark(writer: SnapshotWriter) -> int:
     refresh before it reads millions of rows, and catches a type that nothing new arrived for.
     """
     try:
-        manifest = writer.manifest
-        for name, entry in manifest.types.items():
-            if name not in writer.dictionary.types:
-                continue
-            if entry.schema != schema_fingerprint(writer.schema(name)):
-                raise SnapshotError(
-                    f"{writer.directory}: {name} was snapshotted with other fields than the "
-                    f"dictionary {writer.dictionary.version} has; rebuild the snapshot"
-                )
-        return manifest.watermark
+        return batch.check_snapshot(writer.directory, writer.dictionary).watermark
     except SnapshotError as exc:
         raise outdated(exc) from exc
 

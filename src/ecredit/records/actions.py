@@ -23,6 +23,7 @@ from ecredit.accounts.principals import Actor
 from ecredit.audit import actions as audit
 from ecredit.core.dictionary import RecordType, load_dictionary
 from ecredit.entities import actions as entity_actions
+from ecredit.ledger import actions as ledger
 from ecredit.records.models import CreditRecord, Submission
 
 MAX_BATCH = 10_000
@@ -322,10 +323,28 @@ def _store_wave(
             report.corrected += 1
         else:
             report.stored += 1
+    first = ledger.append("record/v1", [record_leaf(r) for r in new])
+    for i, rec in enumerate(new):
+        rec.ledger_index = first + i
     CreditRecord.objects.bulk_create(new, batch_size=500)
     if rtype.name == "registration":
         for rec in new:
             entity_actions.apply_registration(rec.enterprise, rec.values)
+
+
+def record_leaf(record: CreditRecord) -> dict[str, Any]:
+    """The fields of a record version's ledger leaf (`core.ledger.leaves`, record/v1)."""
+    return {
+        "type": record.type_name,
+        "provider": record.provider,
+        "natural_key": record.natural_key,
+        "version": record.version,
+        "subject_id": record.subject_id,
+        "occurred_on": record.occurred_on,
+        "received_at": record.received_at,
+        "content_hash": record.content_hash,
+        "values": record.values,
+    }
 
 
 def ingest_batch(

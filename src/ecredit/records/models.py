@@ -66,6 +66,9 @@ class CreditRecord(models.Model):
     )
     dictionary_version = models.CharField(max_length=80)
     created_at = models.DateTimeField(auto_now_add=True)
+    ledger_index = models.BigIntegerField(
+        null=True, blank=True, unique=True, help_text="its leaf in the verifiable ledger"
+    )
 
     class Meta:
         ordering = ["-occurred_on", "-id"]

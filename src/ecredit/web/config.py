@@ -27,6 +27,8 @@ class Config:
     secret_key: str
     debug: bool
     allowed_hosts: list[str]
+    ledger_origin: str = "ecredit.local/ledger"
+    ledger_algorithm: str = "sha256"
 
     @property
     def is_production(self) -> bool:
@@ -76,6 +78,18 @@ def load() -> Config:
             "ECREDIT_ALLOWED_HOSTS is required when ECREDIT_ENV=production "
             "(comma-separated host names the site answers to)."
         )
+    origin = os.environ.get("ECREDIT_LEDGER_ORIGIN", "").strip() or "ecredit.local/ledger"
+    if any(c.isspace() for c in origin) or "+" in origin or len(origin) > 200:
+        raise ConfigurationError(
+            f"ECREDIT_LEDGER_ORIGIN={origin!r}: the log's origin is one line without spaces or "
+            "'+', at most 200 characters, e.g. credit.example.gov.cn/ledger"
+        )
+    algorithm = os.environ.get("ECREDIT_LEDGER_ALGORITHM", "").strip().lower() or "sha256"
+    if algorithm not in ("sha256", "sm3"):
+        raise ConfigurationError(
+            f"ECREDIT_LEDGER_ALGORITHM={algorithm!r}: choose sha256 (default) or sm3; it is "
+            "fixed when the log's first leaf is written"
+        )
     return Config(
         env=env,
         data_dir=data_dir,
@@ -83,4 +97,6 @@ def load() -> Config:
         secret_key=_secret_key(env, data_dir),
         debug=debug,
         allowed_hosts=hosts,
+        ledger_origin=origin,
+        ledger_algorithm=algorithm,
     )

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "ecredit.entities",
     "ecredit.records",
     "ecredit.ratings",
+    "ecredit.ledger",
     "ecredit.portal",
 ]
 

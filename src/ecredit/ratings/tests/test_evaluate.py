@@ -185,6 +185,35 @@ def test_a_serious_new_event_downgrades_at_once_and_enters_the_pool(tmp_path, ad
     assert "严重" in entry.reason
 
 
+def test_evaluations_and_pool_decisions_are_ledger_leaves(tmp_path, admin_actor, sid, client):
+    """Each published evaluation and each pool decision is a leaf its API output rebuilds."""
+    from ecredit.core.ledger.leaves import decode, encode
+    from ecredit.ledger.models import Leaf
+    from ecredit.ratings.actions import evaluation_leaf
+
+    test_a_serious_new_event_downgrades_at_once_and_enters_the_pool(tmp_path, admin_actor, sid)
+    ev = latest(sid)
+    assert ev.ledger_index is not None
+    assert bytes(Leaf.objects.get(index=ev.ledger_index).data) == encode(
+        "evaluation/v1", evaluation_leaf(ev)
+    )
+    grade = client.get(f"/api/v1/enterprises/{sid}").json()["grade"]
+    assert grade["ledger_index"] == ev.ledger_index
+    pool = client.get("/api/v1/negative-pool").json()
+    assert [p["subject_id"] for p in pool] == [sid]
+    leaf = decode(bytes(Leaf.objects.get(index=pool[0]["ledger_index"]).data))
+    assert (leaf["leaf"], leaf["action"], leaf["subject_id"], leaf["on"]) == (
+        "pool/v1",
+        "entered",
+        sid,
+        pool[0]["entered_on"],
+    )
+    assert leaf["run"] == pool[0]["run"] == ev.run_id
+    assert client.get("/api/v1/negative-pool?limit=0").status_code == 422
+    records = client.get(f"/api/v1/enterprises/{sid}/records").json()
+    assert records and all(isinstance(r["ledger_index"], int) for r in records)
+
+
 def test_a_new_negative_blocks_an_upgrade_and_names_the_record(tmp_path, admin_actor, sid):
     from ecredit.core.scoring.policy import GradeState
     from ecredit.ratings.models import Evaluation
