@@ -143,13 +143,19 @@ def _describe(pk: int, view: RecordView) -> str:
 
 
 def features_known_on(
-    as_of: date, enterprises: list[Enterprise], records: dict[int, list[tuple[int, RecordView]]]
+    as_of: date,
+    enterprises: list[Enterprise],
+    records: dict[int, list[tuple[int, RecordView]]],
+    previous: dict[int, tuple[date, GradeState, str]] | None = None,
 ) -> dict[int, dict[str, float | None]]:
     """Features of every enterprise as of `as_of`; related parties through shared legal
-    representative, address or phone, flagged by their own features and previous grades."""
+    representative, address or phone, flagged by their own features and previous grades
+    (`previous`: what `_previous(as_of)` returns, read here when not given)."""
     views = {pk: [v for _, v in recs] for pk, recs in records.items()}
     features = {e.pk: compute_features(views.get(e.pk, ()), as_of) for e in enterprises}
-    prev_grade = {pk: p[2] for pk, p in _previous(as_of).items()}
+    if previous is None:
+        previous = _previous(as_of)
+    prev_grade = {pk: p[2] for pk, p in previous.items()}
     subject = {e.pk: e.subject_id for e in enterprises}
     links = _related(enterprises)
     first_pass = dict(features)
@@ -173,6 +179,7 @@ class _Scored:
     """What the champion model says about each enterprise, in evaluation order."""
 
     entry: Any  # ModelVersion
+    model: Any  # training.LoadedModel of the entry
     risk: np.ndarray
     score: np.ndarray  # float, before rounding
     reasons: list[list[Any]]
@@ -226,7 +233,7 @@ def _score_with_models(
             "score_correlation": _spearman(score, theirs_score),
             "test_auc": other.metrics.get("auc"),
         }
-    return _Scored(entry, risk, score, reasons, per_row, compared)
+    return _Scored(entry, champ, risk, score, reasons, per_row, compared)
 
 
 def _spearman(a: np.ndarray, b: np.ndarray) -> float | None:
@@ -264,8 +271,8 @@ def evaluate_all(
     policy = load_policy()
     enterprises = list(Enterprise.objects.order_by("pk"))
     records = records_known_on(as_of)
-    features = features_known_on(as_of, enterprises, records)
     previous = _previous(as_of)
+    features = features_known_on(as_of, enterprises, records, previous)
     results = {e.pk: evaluate(system, features[e.pk]) for e in enterprises}
     scored = (
         _score_with_models(system.version, policy, enterprises, features) if use_model else None
@@ -415,7 +422,7 @@ def _model_advice(
     from ecredit.core.scoring.explain import what_if_batch
     from ecredit.ratings import training
 
-    champ = training.load(scored.entry)
+    champ = scored.model
     rows = [i for i, e in enumerate(enterprises) if not results[e.pk].vetoes]
     out: list[dict[str, Any]] = [{} for _ in enterprises]
     if not rows:

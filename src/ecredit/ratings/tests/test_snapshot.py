@@ -6,8 +6,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from datetime import time as time_of_day
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,6 @@ from ecredit.core.batch import (
 )
 from ecredit.core.batch import SnapshotOutdated as CoreOutdated
 from ecredit.core.scoring import GRADES, compute_features, load_indicator_system
-from ecredit.core.synth import generate
 from ecredit.entities.models import Enterprise
 from ecredit.ratings import snapshot as app_snapshot
 from ecredit.ratings.actions import records_known_on
@@ -46,6 +44,8 @@ from ecredit.ratings.snapshot import (
     snapshot_dir,
     snapshot_features,
 )
+from ecredit.ratings.tests.population import load_population as shared_load_population
+from ecredit.ratings.tests.population import received
 from ecredit.records.actions import ingest_batch
 from ecredit.records.models import CreditRecord
 from ecredit.records.tests.penalties import penalty_row
@@ -68,30 +68,9 @@ Features = dict[str, dict[str, float | None]]
 # -- data through the real ingestion path ----------------------------------------------------
 
 
-def received(day: date) -> datetime:
-    """Noon of a day, as a backfilled import records it."""
-    noon: datetime = timezone.make_aware(datetime.combine(day, time_of_day(12)))
-    return noon
-
-
 def load_population(enterprises: int, months: int, seed: int) -> None:
     """A synthetic population's batches, in order of arrival, through `ingest_batch`."""
-    actor = Actor.system("test")
-    population = generate(enterprises=enterprises, months=months, seed=seed, end=END)
-    batches = sorted(
-        population.batches, key=lambda b: (b.received_on, b.type_name != "registration")
-    )
-    for b in batches:
-        for start in range(0, len(b.rows), 10_000):
-            report = ingest_batch(
-                actor,
-                type_name=b.type_name,
-                provider=b.provider,
-                records=[dict(r) for r in b.rows[start : start + 10_000]],
-                channel=b.channel,
-                received_at=received(b.received_on),
-            )
-            assert report.rejected == 0, report.errors
+    shared_load_population(enterprises, months, seed, END)
 
 
 def submit_penalty(subject_id: str, number: int, fine: str, on: date) -> int:
