@@ -32,7 +32,16 @@ def test_migrate_then_serve_answers_pages_and_api(tmp_path):
     assert (tmp_path / "ecredit.sqlite3").exists()
     port = free_port()
     server = subprocess.Popen(
-        [BIN / "ecredit", "serve", "--port", str(port), "--workers", "1"],
+        [
+            BIN / "ecredit",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--checkpoint-every",
+            "1",
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -53,7 +62,44 @@ def test_migrate_then_serve_answers_pages_and_api(tmp_path):
         assert schema["info"]["title"] == "ecredit API"
         css = urllib.request.urlopen(base + "/static/portal/site.css", timeout=5)  # noqa: S310
         assert css.status == 200
+        for _ in range(100):  # the checkpoint schedule beside the server signs the empty log
+            if "checkpoint signed size 0" in _checkpoints(tmp_path):
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("no checkpoint was signed on the schedule within 10 s")
     finally:
         server.terminate()
         out = server.communicate(timeout=20)[0].decode()
     assert "gunicorn" in out.lower() or "Booting worker" in out or "Listening at" in out
+    assert "checkpoint signed size 0" in out
+    for _ in range(50):
+        if not _schedulers(tmp_path):
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the checkpoint schedule outlived the server")
+
+
+def _schedulers(data_dir: Path) -> list[int]:
+    """Processes running `ledger checkpoint --every` with this test's data directory."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ")
+            environ = (proc / "environ").read_bytes()
+        except OSError:
+            continue
+        if b"ledger checkpoint --every" in cmdline and str(data_dir).encode() in environ:
+            found.append(int(proc.name))
+    return found
+
+
+def _checkpoints(data_dir: Path) -> str:
+    import sqlite3
+
+    with sqlite3.connect(data_dir / "ecredit.sqlite3") as db:
+        rows = db.execute("SELECT size FROM ledger_checkpoint").fetchall()
+    return "checkpoint signed size 0" if rows else ""

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
+import signal
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -49,6 +53,13 @@ def main() -> None:
 # --- database and server ----------------------------------------------------------------------
 
 
+def _end_with_parent() -> None:
+    """In a child: receive SIGTERM when the parent (the server, after `execv`) exits (Linux)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 @main.command()
 def migrate() -> None:
     """Apply database migrations to the configured database."""
@@ -62,9 +73,34 @@ def migrate() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the portal and the API with gunicorn (a production WSGI server)."""
+@click.option(
+    "--checkpoint-every",
+    default=300,
+    show_default=True,
+    type=click.IntRange(min=0),
+    metavar="SECONDS",
+    help="sign a ledger checkpoint on this schedule whenever the log grew (0: only after writes)",
+)
+def serve(host: str, port: int, workers: int, checkpoint_every: int) -> None:
+    """Serve the portal and the API with gunicorn (a production WSGI server).
+
+    Beside it runs `ecredit ledger checkpoint --every SECONDS`, which ends with the server.
+    """
     _django()
+    if checkpoint_every:
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "ecredit.cli",
+                "ledger",
+                "checkpoint",
+                "--every",
+                str(checkpoint_every),
+            ],
+            preexec_fn=_end_with_parent,
+            stdin=subprocess.DEVNULL,
+        )
     args = [
         sys.executable,
         "-m",

@@ -116,10 +116,75 @@ def leaf_object(kind: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+MAX_SAFE_INTEGER = 2**53 - 1
+_DUMPS = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+).encode
+
+
+def _plain(value: Any) -> Any:
+    """`value` with integral floats of magnitude below 2**53 as ints, when `json.dumps` of the
+    result is exactly its RFC 8785 text; `_NOT_PLAIN` when it may not be.
+
+    Python's JSON text equals RFC 8785's for strings (the same escapes: \\b \\t \\n \\f \\r, other
+    controls as lowercase \\u00xx, nothing else), for integers of at most 2**53 - 1, and for floats
+    that both print in positional notation with a fraction, 1e-4 <= |x| < 1e16 (both print the
+    shortest digits that round-trip). Keys sort the same when no key has a character outside the
+    Basic Multilingual Plane (RFC 8785 sorts UTF-16 code units, Python code points). Anything else
+    goes to the `rfc8785` package.
+    """
+    t = type(value)
+    if t is str or t is bool or value is None:
+        return value
+    if t is dict:
+        out = {}
+        for k, v in value.items():
+            if type(k) is not str or (not k.isascii() and max(k) > "\uffff"):
+                return _NOT_PLAIN
+            tv = type(v)
+            if tv is not str:
+                v = _plain(v)
+                if v is _NOT_PLAIN:
+                    return _NOT_PLAIN
+            out[k] = v
+        return out
+    if t is int:
+        return value if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER else _NOT_PLAIN
+    if t is float:
+        if value.is_integer():
+            return int(value) if abs(value) <= MAX_SAFE_INTEGER else _NOT_PLAIN
+        return value if 1e-4 <= abs(value) < 1e16 else _NOT_PLAIN
+    if t is list:
+        items = []
+        for v in value:
+            v = _plain(v)
+            if v is _NOT_PLAIN:
+                return _NOT_PLAIN
+            items.append(v)
+        return items
+    return _NOT_PLAIN  # subclasses, tuples and the rest: the package decides
+
+
+_NOT_PLAIN: Any = object()
+
+
+def canonical_json(value: Any) -> bytes:
+    """RFC 8785 canonical JSON of `value`: the standard library's encoder where its text is
+    provably the same (see `_plain`), the `rfc8785` package otherwise. Equality with the package
+    on arbitrary JSON values is property-tested."""
+    plain = _plain(value)
+    if plain is not _NOT_PLAIN:
+        try:
+            return _DUMPS(plain).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: let rfc8785 name it
+            pass
+    return bytes(rfc8785.dumps(value))
+
+
 def encode(kind: str, fields: Mapping[str, Any]) -> bytes:
     """The leaf bytes: RFC 8785 canonical JSON of `leaf_object(kind, fields)`."""
     try:
-        return bytes(rfc8785.dumps(leaf_object(kind, fields)))
+        return canonical_json(leaf_object(kind, fields))
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
         if isinstance(exc, LeafError):
             raise

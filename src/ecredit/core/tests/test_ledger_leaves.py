@@ -7,10 +7,19 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecredit.core.ledger.leaves import KINDS, LeafError, decode, encode, leaf_object, utc_text
+from ecredit.core.ledger.leaves import (
+    KINDS,
+    LeafError,
+    canonical_json,
+    decode,
+    encode,
+    leaf_object,
+    utc_text,
+)
 
 RECORD: dict[str, Any] = {
     "type": "administrative_penalty",
@@ -133,3 +142,50 @@ def test_every_kind_round_trips() -> None:
 )
 def test_a_moment_in_any_zone_is_written_the_same(moment: datetime) -> None:
     assert utc_text(moment) == utc_text(moment.astimezone(UTC)) == utc_text(moment.isoformat())
+
+
+JSON_FLOATS = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from([0.0, -0.0, 1e-7, 1e-6, 1e-4, 1e15, 1e16, 1e21, 1e22, 2.0**53, 2.0**53 + 2]),
+    st.integers(-(2**60), 2**60).map(float),
+)
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53) + 1, 2**53 - 1)
+    | JSON_FLOATS
+    | st.text(st.characters(exclude_categories=["Cs"])),
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.dictionaries(st.text(st.characters(exclude_categories=["Cs"])), inner, max_size=5)
+    ),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES)
+def test_the_fast_encoder_writes_exactly_what_rfc8785_writes(value: Any) -> None:
+    assert canonical_json(value) == bytes(rfc8785.dumps(value))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"\U0001f600": 1, "\uffff": 2, "\ue000": 3},  # UTF-16 order differs from code points
+        [2**53],
+        float("nan"),
+        "\ud800",
+        {1: "non-string key"},
+    ],
+    ids=["astral-keys", "unsafe-int", "nan", "lone-surrogate", "int-key"],
+)
+def test_what_the_fast_path_cannot_prove_goes_to_rfc8785(value: Any) -> None:
+    try:
+        expected: bytes | type[Exception] = bytes(rfc8785.dumps(value))
+    except Exception as exc:
+        expected = type(exc)
+    if isinstance(expected, bytes):
+        assert canonical_json(value) == expected
+    else:
+        with pytest.raises(expected):
+            canonical_json(value)
