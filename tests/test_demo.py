@@ -28,6 +28,10 @@ def test_a_small_demo_loads_through_files_and_api_then_evaluates():
     }
     assert formats == {"csv", "xlsx", "jsonl", "parquet"}
     assert Evaluation.objects.filter(is_latest=True).count() == Enterprise.objects.count()
+    from ecredit.measures.models import CreditCheck
+
+    checks = CreditCheck.objects.all()
+    assert checks.count() == 16 and all(c.feedback.count() == 1 for c in checks)
     # a second call with if_empty does nothing
     assert load_demo(enterprises=60, months=6, seed=5, if_empty=True, echo=lambda s: None) is None
 

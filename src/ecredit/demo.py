@@ -88,7 +88,7 @@ def load_demo(
     )
 
     with transaction.atomic():
-        _organisations(actor)
+        orgs = _organisations(actor)
         operator = Organisation.objects.get(key="ecredit")
         _token, admin_token = accounts.create_token(actor, operator, "admin", "demo backfill")
         for username, org_key, role, staff in DEMO_USERS:
@@ -157,6 +157,7 @@ def load_demo(
         f"  evaluated {run.evaluated:,} enterprises as of {run.as_of} with {by}: "
         + " ".join(f"{g}:{n}" for g, n in run.grade_counts.items())
     )
+    _credit_checks(actor, orgs, echo)
     echo(f"demo ready in {time.monotonic() - started:.0f} s")
     return {"totals": totals, "run": run.pk}
 
@@ -195,6 +196,45 @@ def _train_models(actor: Actor, today: date, echo: Callable[[str], None]) -> Non
                 f"  {entry.version} ({entry.status}): test AUC {entry.metrics['auc']:.3f}, "
                 f"KS {entry.metrics['ks']:.3f}"
             )
+
+
+def _credit_checks(
+    actor: Actor, orgs: dict[str, Organisation], echo: Callable[[str], None]
+) -> None:
+    """A subsidy office and a bank check the best and the worst graded enterprises, and say what
+    they did: the credit-check log has something to show."""
+    from ecredit.measures import actions as measures
+    from ecredit.ratings.models import Evaluation
+
+    dept = orgs.get("development-reform") or next(
+        (o for o in orgs.values() if o.kind == "department"), None
+    )
+    bank = Organisation.objects.filter(key="demo-bank").first() or accounts.create_organisation(
+        actor, kind="bank", name="示例商业银行杭州分行", key="demo-bank"
+    )
+    if dept is None:
+        return
+    checkers = [
+        (
+            accounts.authenticate_token(accounts.create_token(actor, dept, "regulator")[1]),
+            "subsidy",
+        ),
+        (accounts.authenticate_token(accounts.create_token(actor, bank, "reader")[1]), "financing"),
+    ]
+    latest = Evaluation.objects.filter(is_latest=True).select_related("enterprise")
+    picks = list(latest.order_by("score", "pk")[:4]) + list(latest.order_by("-score", "pk")[:4])
+    done = 0
+    for checker, context in checkers:
+        if checker is None:
+            continue
+        for ev in picks:
+            check = measures.run_check(checker, ev.enterprise, context, "demo")
+            applied = [m["id"] for m in check.measures if not m["withheld_by"]]
+            penalties = any(m["kind"] == "penalty" for m in check.measures)
+            outcome = "restricted" if penalties else ("rewarded" if applied else "granted")
+            measures.give_feedback(checker, check, outcome, applied, "demo")
+            done += 1
+    echo(f"  credit checks: {done} run by a department and a bank, each with feedback")
 
 
 def _merchant_account(actor: Actor) -> Enterprise | None:

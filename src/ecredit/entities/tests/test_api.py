@@ -164,6 +164,9 @@ def test_openapi_and_docs_are_served(client, db):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/records" in schema["paths"]
     assert sorted(schema["paths"]) == [
+        "/api/v1/credit-check",
+        "/api/v1/credit-check/{check_id}/feedback",
+        "/api/v1/credit-checks",
         "/api/v1/dictionary",
         "/api/v1/dictionary/types/{name}",
         "/api/v1/enterprises",
@@ -177,6 +180,7 @@ def test_openapi_and_docs_are_served(client, db):
         "/api/v1/ledger/key",
         "/api/v1/ledger/proof/consistency",
         "/api/v1/ledger/proof/inclusion",
+        "/api/v1/measures",
         "/api/v1/models",
         "/api/v1/models/{version}",
         "/api/v1/negative-pool",

@@ -81,3 +81,12 @@ def pct(value: Any) -> str:
     if v == 0:
         return "0%"
     return f"{v:.2g}%" if v < 10 else f"{v:.0f}%"
+
+
+@register.filter
+def lang_text(texts: Any) -> str:
+    """A {"zh": …, "en": …, "ru": …} mapping in the page's language (English when missing)."""
+    if not isinstance(texts, dict):
+        return ""
+    code = (get_language() or "zh")[:2]
+    return str(texts.get(code) or texts.get("en") or texts.get("zh") or "")
