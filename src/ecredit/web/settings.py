@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "ecredit.ratings",
     "ecredit.ledger",
     "ecredit.measures",
+    "ecredit.console",
     "ecredit.portal",
 ]
 

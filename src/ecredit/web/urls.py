@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("measures/", include("ecredit.measures.urls")),
+    path("console/", include("ecredit.console.urls")),
     path("", include("ecredit.portal.urls")),
 ]
 
