@@ -9,7 +9,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
+from ecredit.core.measures import load_catalogue
 from ecredit.core.scoring.policy import RISK_CLASSES
 from ecredit.core.scoring.system import GRADES
 from ecredit.core.synth.places import CITIES
@@ -77,7 +79,10 @@ def by_region(run: EvaluationRun, lang: str) -> list[Row]:
     out = []
     for key, counts in rows.items():
         name = CITY_NAMES.get(key)
-        label = (name[0] if lang == "zh" else name[1]) if name else (key or "—")
+        if name:
+            label = name[0] if lang == "zh" else name[1]
+        else:
+            label = key or str(_("no region (foreign or not yet registered)"))
         out.append(Row(key, label, {c: counts.get(c, 0) for c in RISK_CLASSES}))
     return sorted(out, key=lambda r: -r.total)
 
@@ -145,14 +150,19 @@ def pool_activity(today: date, days: int = 30) -> dict[str, int]:
     }
 
 
-def checks_summary() -> dict[str, Any]:
+def checks_summary(lang: str) -> dict[str, Any]:
     by_context = dict(CreditCheck.objects.values_list("context").annotate(n=Count("id")).order_by())
     outcomes = dict(CheckFeedback.objects.values_list("outcome").annotate(n=Count("id")).order_by())
     answered = CreditCheck.objects.filter(feedback__isnull=False).distinct().count()
     total = sum(by_context.values())
+    labels = load_catalogue().context_labels
     return {
         "total": total,
-        "by_context": sorted(by_context.items(), key=lambda kv: -kv[1]),
+        "labels": {k: v.get(lang) or v.get("en", k) for k, v in labels.items()},
+        "by_context": sorted(
+            ((labels.get(k, {}).get(lang) or k, n) for k, n in by_context.items()),
+            key=lambda kv: -kv[1],
+        ),
         "outcomes": sorted(outcomes.items(), key=lambda kv: -kv[1]),
         "unanswered": total - answered,
         "recent": list(CreditCheck.objects.select_related("enterprise", "organisation")[:10]),

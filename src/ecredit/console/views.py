@@ -39,7 +39,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         }
     ctx |= {
         "pool": queries.pool_activity(timezone.localdate()),
-        "checks": queries.checks_summary(),
+        "checks": queries.checks_summary((get_language() or "zh")[:2]),
     }
     return render(request, "console/overview.html", ctx)
 
