@@ -189,7 +189,7 @@ def test_openapi_and_docs_are_served(client, db):
 
 def test_dictionary_api(client, db):
     d = client.get("/api/v1/dictionary").json()
-    assert len(d["types"]) == 15
+    assert len(d["types"]) == 16
     assert (
         client.get("/api/v1/dictionary/types/administrative_penalty")
         .json()["$schema"]
