@@ -13,6 +13,7 @@ from ecredit.entities.api import router as entities_router
 from ecredit.ledger.api import router as ledger_router
 from ecredit.ratings.api import router as ratings_router
 from ecredit.records.api import router as records_router
+from ecredit.supervision.api import router as supervision_router
 from ecredit.web.schemas import responses
 
 
@@ -99,6 +100,7 @@ api.add_router("", records_router)
 api.add_router("", entities_router)
 api.add_router("", ratings_router)
 api.add_router("", ledger_router)
+api.add_router("", supervision_router)
 
 
 @api.exception_handler(ValueError)

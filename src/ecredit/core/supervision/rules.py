@@ -7,7 +7,9 @@ start-up instead of silently inspecting nobody.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -202,11 +204,16 @@ def load_rules(path: str | Path | None = None) -> InspectionRules:
 
 
 def _load(path: Path) -> InspectionRules:
+    """The rules of a file; their version is the declared one plus a hash of the file, so an edit
+    nobody versioned still names different rules."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RulesError(f"{path}: {exc}") from None
-    return parse_rules(data, load_dictionary(), str(path))
+    rules = parse_rules(data, load_dictionary(), str(path))
+    digest = hashlib.sha256(raw).hexdigest()[:12]
+    return dataclasses.replace(rules, version=f"{rules.version}+sha256:{digest}")
 
 
 @functools.cache
