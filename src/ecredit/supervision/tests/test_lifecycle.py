@@ -267,3 +267,22 @@ def test_only_regulators_run_inspections(pool):
     for role in ("submitter", "reader", "enterprise", "evaluator", "public"):
         with pytest.raises(actions.NotAllowed):
             actions.create_plan(Actor("x", role), name="p", inspectors=pool, due_on=due())
+
+
+def test_the_demo_plan_runs_to_the_end(actor):
+    from ecredit.supervision.demo import run_demo_plan
+
+    keys = rate(60)
+    lines: list[str] = []
+    plan = run_demo_plan(actor, timezone.localdate(), echo=lines.append)
+    assert plan is not None and plan.status == "closed"
+    assert plan.results.count() == len(plan.selected) > 0
+    assert plan.conflicts == [
+        {"inspector": "hz-insp-01", "key": sorted(k for i, k in enumerate(keys) if i % 4 == 3)[0]}
+    ]
+    assert holds(verify_plan(published(plan)))
+    assert lines == [
+        f"  inspection plan {plan.public_id}: 60 enterprises, 0 must-inspect, "
+        f"{len(plan.selected)} selected and inspected; verify with "
+        f"`ecredit inspections verify {plan.public_id}`"
+    ]
