@@ -53,6 +53,15 @@ MAX_POOL = 200
 MAX_RESULTS = 2_000
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 REGION = re.compile(r"^[0-9]{0,6}$")
+# One line of text with something in it: no control characters (C0, DEL, C1), not only spaces.
+LINE = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+
+
+def _line(value: str, what: str, limit: int) -> str:
+    """`value` stripped, if it is one line of 1 to `limit` characters; InspectionError if not."""
+    if not re.match(LINE, value) or len(value) > limit:
+        raise InspectionError(f"{what}: 1 to {limit} characters on one line")
+    return value.strip()
 
 
 class InspectionError(ValueError):
@@ -68,7 +77,7 @@ class NotFound(InspectionError):
 
 
 class WrongState(InspectionError):
-    """The plan is not in the state this step needs."""
+    """The plan is not in the state this step needs, or the thing exists already."""
 
 
 @dataclass
@@ -110,9 +119,7 @@ def add_inspector(
         raise InspectionError(
             f"inspector code {code[:60]!r}: 1 to 40 lower-case letters, digits, '-' or '_'"
         )
-    name = name.strip()
-    if not name or len(name) > 100 or not name.isprintable():
-        raise InspectionError("inspector name: 1 to 100 printable characters")
+    name = _line(name, "inspector name", 100)
     try:
         with transaction.atomic():
             inspector = Inspector.objects.create(
@@ -120,7 +127,7 @@ def add_inspector(
             )
             audit.record(actor, "inspector.add", "Inspector", inspector.pk, code=code)
     except IntegrityError:
-        raise InspectionError(f"an inspector {code!r} exists already") from None
+        raise WrongState(f"an inspector {code!r} exists already") from None
     return inspector
 
 
@@ -130,9 +137,7 @@ def declare_conflict(
     """Record that `inspector` may not inspect the enterprise; plans committed from now on never
     assign them to it (a committed plan keeps the conflicts it published)."""
     require_regulator(actor)
-    reason = reason.strip()
-    if not reason or len(reason) > 300:
-        raise InspectionError("reason: 1 to 300 characters saying why")
+    reason = _line(reason, "reason", 300)
     person = Inspector.objects.filter(code=inspector).first()
     if person is None:
         raise NotFound(f"no inspector {inspector[:40]!r}")
@@ -180,9 +185,7 @@ def create_plan(
     """A draft plan. Ratios default to the rules' (`core/supervision/inspection-rules-v1.toml`)
     for the region; the inspector pool must hold at least two known, active inspectors."""
     require_regulator(actor)
-    name = name.strip()
-    if not name or len(name) > 200 or not name.isprintable():
-        raise InspectionError("name: 1 to 200 printable characters")
+    name = _line(name, "name", 200)
     if not REGION.match(region):
         raise InspectionError(f"region {region[:20]!r}: up to 6 digits of a division code prefix")
     if due_on < timezone.localdate():
@@ -206,16 +209,18 @@ def create_plan(
     known = set(Inspector.objects.filter(code__in=pool, active=True).values_list("code", flat=True))
     unknown = [c for c in pool if c not in known]
     if unknown:
-        raise InspectionError(
+        raise NotFound(
             f"inspectors: no active inspector {unknown[0][:40]!r} (add one with "
             "POST /api/v1/inspections/inspectors or `ecredit inspections inspector`)"
         )
     dictionary = load_dictionary()
     if provider not in dictionary.providers or not dictionary.may_submit(provider, RESULT_TYPE):
         raise InspectionError(f"provider {provider[:64]!r} may not submit {RESULT_TYPE} records")
-    authority = authority.strip() or dictionary.providers[provider].name_zh
-    if len(authority) > 100 or not authority.isprintable():
-        raise InspectionError("authority: at most 100 printable characters")
+    authority = (
+        _line(authority, "authority", 100)
+        if authority.strip()
+        else dictionary.providers[provider].name_zh
+    )
     with transaction.atomic():
         plan = InspectionPlan.objects.create(
             public_id=f"draft-{secrets.token_hex(8)}",

@@ -40,14 +40,16 @@ class RatiosIn(Schema):
 
 
 class PlanIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=actions.LINE)
     inspectors: list[str] = Field(
         min_length=2, max_length=actions.MAX_POOL, description="inspector codes: the pool"
     )
     due_on: date
     region: str = Field("", pattern="^[0-9]{0,6}$", description="division-code prefix; '' for all")
     ratios: RatiosIn | None = Field(None, description="default: the rules' ratios for the region")
-    authority: str = Field("", max_length=100, description="default: the provider's name")
+    authority: str = Field(
+        "", max_length=100, pattern=f"^$|{actions.LINE}", description="default: the provider's name"
+    )
 
 
 class ResultIn(Schema):
@@ -63,7 +65,7 @@ class ResultsIn(Schema):
 
 class InspectorIn(Schema):
     code: str = Field(pattern=CODE, max_length=40)
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=actions.LINE)
 
 
 class InspectorOut(Schema):
@@ -75,7 +77,7 @@ class InspectorOut(Schema):
 class ConflictIn(Schema):
     inspector: str = Field(pattern=CODE, max_length=40)
     subject_id: str = Field(max_length=200)
-    reason: str = Field(min_length=1, max_length=300)
+    reason: str = Field(min_length=1, max_length=300, pattern=actions.LINE)
 
 
 class ConflictOut(Schema):

@@ -91,7 +91,7 @@ def test_inspectors_and_conflicts_through_the_api(client, db, regulator_token):
     }  # fmt: skip
     assert (
         post(client, "/inspectors", regulator_token, {"code": "li-1", "name": "李"}).status_code
-        == 400
+        == 409
     )
     r = post(
         client,
@@ -143,11 +143,14 @@ def test_only_regulators_may_write(client, pool, submitter_token, path):
         (new_plan(ratios={"A": 0.1, "B": 0.2, "C": 0.3, "D": 1.5}), 422, "less than or equal to 1"),
         (new_plan(ratios={"A": 0.1}), 422, "Field required"),
         (new_plan(inspectors=["insp-a"]), 422, "at least 2"),
-        (new_plan(inspectors=["insp-a", "insp-zz"]), 400, "no active inspector 'insp-zz'"),
+        (new_plan(inspectors=["insp-a", "insp-zz"]), 404, "no active inspector 'insp-zz'"),
         (new_plan(inspectors=["insp-a", "insp-a"]), 400, "listed twice"),
         (new_plan(due_on="2001-01-01"), 400, "in the past"),
         (new_plan(region="33x"), 422, "pattern"),
         (new_plan(name=""), 422, "at least 1"),
+        (new_plan(name="   "), 422, "pattern"),
+        (new_plan(name="a\x00b"), 422, "pattern"),
+        (new_plan(name="a\nb"), 422, "pattern"),
         (new_plan(name="x" * 201), 422, "at most 200"),
         (new_plan(inspectors=[f"i{i}" for i in range(201)]), 422, "at most 200"),
         ({"name": "x"}, 422, "Field required"),
@@ -195,3 +198,21 @@ def test_pages_list_plans_and_show_one(client, pool, regulator_token):
     assert drawn["seed"] in page and drawn["seed_commitment"] in page
     assert all(k in page for k in drawn["selected"])
     assert client.get("/inspections/IP999999/").status_code == 404
+
+
+def test_list_and_pages_take_a_fixed_number_of_queries(
+    client, pool, regulator_token, django_assert_num_queries
+):
+    rate(12)
+    for _ in range(3):
+        plan_id = post(client, "/plans", regulator_token, new_plan(ratios=ALL)).json()["id"]
+        post(client, f"/plans/{plan_id}/commit", regulator_token)
+        post(client, f"/plans/{plan_id}/draw", regulator_token)
+    with django_assert_num_queries(1):
+        assert len(client.get("/api/v1/inspections/plans").json()) == 3
+    with django_assert_num_queries(2):
+        client.get(f"/api/v1/inspections/plans/{plan_id}")
+    with django_assert_num_queries(1):
+        client.get("/inspections/")
+    with django_assert_num_queries(3):
+        client.get(f"/inspections/{plan_id}/")
