@@ -10,7 +10,7 @@ from typing import Any
 
 from ecredit.supervision.models import InspectionPlan, InspectionResult
 
-COMMITMENT = "inspection-commitment/v1"
+COMMITMENT = "inspection-commit/v1"
 DRAW = "inspection-draw/v1"
 RESULT = "inspection-result/v1"
 

@@ -17,7 +17,7 @@ Kinds (all fields required; null where the text says so):
   model's, or null).
 - ``pool/v1`` — a negative-list pool decision: ``subject_id``, ``action`` ("entered" or
   "left"), ``on`` (YYYY-MM-DD), ``reason``, ``run`` (the evaluation run that decided it).
-- ``inspection-commitment/v1`` — an inspection plan committed before its draw (see
+- ``inspection-commit/v1`` — an inspection plan committed before its draw (see
   ``core/supervision/draw.py``): ``plan`` (its public id), ``name``, ``region`` (division-code
   prefix, "" for all), ``as_of`` (the day the population was frozen), ``rules_version``,
   ``ratios`` (class -> ratio), ``population_size`` (integer), ``population_hash`` (hex SHA-256),
@@ -70,7 +70,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         "probability",
     ),
     "pool/v1": ("subject_id", "action", "on", "reason", "run"),
-    "inspection-commitment/v1": (
+    "inspection-commit/v1": (
         "plan",
         "name",
         "region",

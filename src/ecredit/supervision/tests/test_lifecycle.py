@@ -55,7 +55,7 @@ def test_a_plan_runs_from_draft_to_closed(actor, pool):
     assert out["seed"] is None and out["selected"] == [] and out["assignments"] == {}
     assert out["seed_commitment"] == commitment(bytes(plan.seed))
     assert leaf(plan.commitment_ledger_index) == {
-        "leaf": "inspection-commitment/v1",
+        "leaf": "inspection-commit/v1",
         "plan": plan.public_id,
         "name": "2026年第四季度抽查",
         "region": "3301",
