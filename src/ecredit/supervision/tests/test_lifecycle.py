@@ -102,6 +102,12 @@ def test_a_plan_runs_from_draft_to_closed(actor, pool):
     assert report.ok, [p.message for p in report.problems]
     assert report.inspections == 2 + len(plan.selected)
 
+    # the next evaluation reads the results among the enterprises' records
+    from ecredit.ratings.actions import evaluate_all
+
+    run = evaluate_all(actor, timezone.localdate(), use_model=False)
+    assert run.evaluated == 40 + 5
+
 
 def test_the_selection_is_exactly_the_published_rule(actor, pool):
     rate(200)
