@@ -7,8 +7,11 @@ from collections import Counter
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from ecredit.core.dictionary import load_dictionary
 from ecredit.entities.models import Enterprise
+from ecredit.portal.presenters import code_label, lang
 from ecredit.supervision import queries
+from ecredit.supervision.actions import RESULT_TYPE
 from ecredit.supervision.leaves import seed_hex
 
 
@@ -24,8 +27,10 @@ def plan(request: HttpRequest, plan_id: str) -> HttpResponse:
     names = dict(
         Enterprise.objects.filter(subject_id__in=found.selected).values_list("subject_id", "name")
     )
-    rules = {r["name"]: r for r in found.must_inspect_rules}
-    must = {m["key"]: [rules.get(n, {"name": n}) for n in m["rules"]] for m in found.must_inspect}
+    zh = lang() == "zh"
+    reasons = {r["name"]: r["reason_zh" if zh else "reason_en"] for r in found.must_inspect_rules}
+    must = {m["key"]: [reasons.get(n, n) for n in m["rules"]] for m in found.must_inspect}
+    rtype = load_dictionary().types.get(RESULT_TYPE)
     rows = [
         {
             "key": k,
@@ -33,6 +38,7 @@ def plan(request: HttpRequest, plan_id: str) -> HttpResponse:
             "inspectors": found.assignments.get(k, []),
             "must": must.get(k, []),
             "result": results.get(k),
+            "result_label": code_label(rtype, "result", results[k].result) if k in results else "",
         }
         for k in (found.selected if found.is_drawn else [])
     ]

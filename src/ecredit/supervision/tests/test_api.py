@@ -197,6 +197,13 @@ def test_pages_list_plans_and_show_one(client, pool, regulator_token):
     page = client.get(f"/inspections/{plan_id}/").content.decode()
     assert drawn["seed"] in page and drawn["seed_commitment"] in page
     assert all(k in page for k in drawn["selected"])
+    results = [
+        {"subject_id": k, "result": "no_issue", "inspected_on": drawn["as_of"]}
+        for k in drawn["selected"]
+    ]
+    post(client, f"/plans/{plan_id}/results", regulator_token, {"results": results})
+    page = client.get(f"/inspections/{plan_id}/", headers={"accept-language": "en"})
+    assert page.content.decode().count('<span data-result="no_issue">No issue found</span>') == 6
     assert client.get("/inspections/IP999999/").status_code == 404
 
 
