@@ -8,6 +8,7 @@ published, a leaf) → drawn (`draw_plan`: seed revealed, selection and assignme
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 from collections import defaultdict
@@ -408,6 +409,15 @@ def record_results(
                 )
             if key in seen:
                 raise InspectionError(f"result {n}: {key} appears twice")
+            drawn_on = timezone.localdate(plan.drawn_at) if plan.drawn_at else None
+            day = item.get("inspected_on")
+            if isinstance(day, str):
+                with contextlib.suppress(ValueError):  # the dictionary names the mistake below
+                    day = date.fromisoformat(day)
+            if isinstance(day, date) and drawn_on and day < drawn_on:
+                raise InspectionError(
+                    f"result {n}: inspected_on {day} is before the plan was drawn ({drawn_on})"
+                )
             seen.add(key)
             rows.append(
                 {
@@ -448,24 +458,27 @@ def record_results(
         new_leaves: list[tuple[InspectionResult, dict[str, Any]]] = []
         for row in rows:
             record = current[row["subject_id"]]
-            existing = InspectionResult.objects.filter(plan=plan, key=row["subject_id"]).first()
+            existing = InspectionResult.objects.filter(
+                plan=plan, key=row["subject_id"], is_current=True
+            ).first()
             if existing is not None and existing.record_id == record.pk:
                 unchanged += 1
                 continue
+            if existing is not None:  # a correction: the old version keeps its row and its leaf
+                existing.is_current = False
+                existing.save(update_fields=["is_current"])
             values = record.values
-            result, _ = InspectionResult.objects.update_or_create(
+            result = InspectionResult.objects.create(
                 plan=plan,
                 key=row["subject_id"],
-                defaults={
-                    "enterprise_id": record.enterprise_id,
-                    "result": values["result"],
-                    "inspected_on": date.fromisoformat(values["inspected_on"]),
-                    "findings": values.get("findings", ""),
-                    "inspectors": plan.assignments[row["subject_id"]],
-                    "record": record,
-                    "recorded_by": actor.label,
-                    "ledger_index": None,
-                },
+                version=existing.version + 1 if existing else 1,
+                enterprise_id=record.enterprise_id,
+                result=values["result"],
+                inspected_on=date.fromisoformat(values["inspected_on"]),
+                findings=values.get("findings", ""),
+                inspectors=plan.assignments[row["subject_id"]],
+                record=record,
+                recorded_by=actor.label,
             )
             new_leaves.append(
                 (result, leaves.result_fields(result, plan.public_id, record.ledger_index))
@@ -476,7 +489,10 @@ def record_results(
             for offset, (result, _) in enumerate(new_leaves):
                 result.ledger_index = first_index + offset
                 result.save(update_fields=["ledger_index"])
-        if plan.results.count() == len(plan.selected) and plan.status == InspectionPlan.DRAWN:
+        if (
+            plan.results.filter(is_current=True).count() == len(plan.selected)
+            and plan.status == InspectionPlan.DRAWN
+        ):
             plan.status = InspectionPlan.REPORTED
             plan.save(update_fields=["status"])
         audit.record(
@@ -497,7 +513,7 @@ def close_plan(actor: Actor, plan_id: str) -> InspectionPlan:
     with transaction.atomic():
         plan = _plan_for_update(plan_id)
         if plan.status == InspectionPlan.DRAWN:
-            missing = len(plan.selected) - plan.results.count()
+            missing = len(plan.selected) - plan.results.filter(is_current=True).count()
             raise WrongState(
                 f"plan {plan.public_id} still lacks {missing} result(s); record them first"
             )

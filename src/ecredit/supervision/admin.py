@@ -46,7 +46,7 @@ class InspectionPlanAdmin(_ReadOnly):
 
 @admin.register(InspectionResult)
 class InspectionResultAdmin(_ReadOnly):
-    list_display = ("plan", "key", "result", "inspected_on", "recorded_by")
-    list_filter = ("result",)
+    list_display = ("plan", "key", "version", "is_current", "result", "inspected_on", "recorded_by")
+    list_filter = ("result", "is_current")
     search_fields = ("key",)
     raw_id_fields = ("plan", "enterprise", "record")

@@ -107,7 +107,8 @@ class InspectionPlan(models.Model):
 
 
 class InspectionResult(models.Model):
-    """The result of one inspection of a plan, stored as an `inspection_result` credit record."""
+    """The result of one inspection of a plan, stored as an `inspection_result` credit record.
+    A correction is a new version; the old one keeps its row, so each leaf keeps its claimant."""
 
     plan = models.ForeignKey(InspectionPlan, on_delete=models.PROTECT, related_name="results")
     enterprise = models.ForeignKey(
@@ -121,13 +122,22 @@ class InspectionResult(models.Model):
     record = models.ForeignKey(
         "records.CreditRecord", on_delete=models.PROTECT, related_name="inspection_results"
     )
-    recorded_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+    is_current = models.BooleanField(default=True, help_text="false once a correction replaced it")
+    recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.CharField(max_length=200)
     ledger_index = models.BigIntegerField(null=True, blank=True, unique=True)
 
     class Meta:
-        ordering = ["plan", "key"]
-        constraints = [models.UniqueConstraint(fields=["plan", "key"], name="result_once_per_plan")]
+        ordering = ["plan", "key", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "key"],
+                condition=models.Q(is_current=True),
+                name="one_current_result_per_plan",
+            ),
+            models.UniqueConstraint(fields=["plan", "key", "version"], name="result_version_once"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.plan_id} {self.key}: {self.result}"

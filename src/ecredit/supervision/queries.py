@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from ecredit.supervision import leaves
 from ecredit.supervision.models import InspectionPlan, InspectionResult
@@ -17,7 +17,7 @@ def plans() -> QuerySet[InspectionPlan]:
     """Every plan, newest first, with its count of results; without the big JSON columns."""
     return (
         InspectionPlan.objects.defer("population", "seed", "assignments")
-        .annotate(results_count=Count("results"))
+        .annotate(results_count=Count("results", filter=Q(results__is_current=True)))
         .order_by("-created_at", "-id")
     )
 
@@ -27,7 +27,9 @@ def get_plan(plan_id: str) -> InspectionPlan | None:
 
 
 def results_of(plan: InspectionPlan) -> list[InspectionResult]:
-    return list(plan.results.select_related("enterprise", "record").order_by("key"))
+    """The current result of each inspection (corrections replace earlier versions)."""
+    rows = plan.results.filter(is_current=True).select_related("enterprise", "record")
+    return list(rows.order_by("key"))
 
 
 def summary(plan: InspectionPlan) -> dict[str, Any]:

@@ -84,7 +84,7 @@ def test_a_plan_runs_from_draft_to_closed(actor, pool):
     record = CreditRecord.objects.get(type_name="inspection_result", subject_id=plan.selected[0])
     assert record.values["inspectors"] == ";".join(plan.assignments[plan.selected[0]])
     assert record.disclosure_level == "public" and record.category == "supervision"
-    result = done.plan.results.get(key=plan.selected[0])
+    result = done.plan.results.get(key=plan.selected[0], is_current=True)
     assert leaf(result.ledger_index)["record_index"] == record.ledger_index
 
     again = actions.record_results(actor, plan.public_id, results_for(plan))
@@ -143,7 +143,15 @@ def test_a_correction_of_a_result_is_a_new_version_and_a_new_leaf(actor, pool):
     assert done.stored == 1
     versions = CreditRecord.objects.filter(type_name="inspection_result", subject_id=first)
     assert sorted(versions.values_list("version", "is_current")) == [(1, False), (2, True)]
-    assert done.plan.results.get(key=first).result == "corrected"
+    assert sorted(
+        done.plan.results.filter(key=first).values_list("version", "is_current", "result")
+    ) == [
+        (1, False, "no_issue"),
+        (2, True, "corrected"),
+    ]
+    report = run_audit()  # both versions keep their leaves, each claimed by its row
+    assert report.ok, [p.message for p in report.problems]
+    assert report.inspections == 2 + 2
     assert done.plan.status == "drawn"  # the other eleven still lack results
 
 
@@ -258,6 +266,14 @@ def test_bad_results_are_refused_whole(actor, pool):
         ([{**good[0], "inspected_on": tomorrow}], "result 1: inspected_on"),
         ([{**good[0], "subject_id": key(999)}], "was not selected"),
         ([good[0], good[0]], "appears twice"),
+        (
+            [{**good[0], "inspected_on": timezone.localdate() - timedelta(days=1)}],
+            "before the plan was drawn",
+        ),
+        (
+            [{**good[0], "inspected_on": "2001-01-01"}],
+            "result 1: inspected_on 2001-01-01 is before",
+        ),
         ([{**good[0], "subject_id": "nonsense"}], "result 1: subject_id"),
     ]
     for rows, message in cases:
@@ -282,7 +298,7 @@ def test_the_demo_plan_runs_to_the_end(actor):
     lines: list[str] = []
     plan = run_demo_plan(actor, timezone.localdate(), echo=lines.append)
     assert plan is not None and plan.status == "closed"
-    assert plan.results.count() == len(plan.selected) > 0
+    assert plan.results.filter(is_current=True).count() == len(plan.selected) > 0
     assert plan.conflicts == [
         {"inspector": "hz-insp-01", "key": sorted(k for i, k in enumerate(keys) if i % 4 == 3)[0]}
     ]
