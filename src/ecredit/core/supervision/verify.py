@@ -249,4 +249,23 @@ def verify_plan(plan: Mapping[str, Any]) -> list[Check]:
             else f"{clashes[0][1]} is assigned to {clashes[0][0]} despite a declared conflict",
         )
     )
+    results = plan.get("results") or []
+    if isinstance(results, list) and results:
+        wrong_results = [
+            r.get("subject_id")
+            for r in results
+            if not isinstance(r, dict)
+            or r.get("subject_id") not in result.assignments
+            or list(r.get("inspectors") or []) != list(result.assignments[r["subject_id"]])
+        ]
+        add(
+            Check(
+                "results",
+                not wrong_results,
+                f"{len(results):,} result(s), each of a selected enterprise by its drawn inspectors"
+                if not wrong_results
+                else f"{len(wrong_results):,} result(s) of an enterprise not selected or by other "
+                f"inspectors than drawn, e.g. {wrong_results[0]}",
+            )
+        )
     return checks

@@ -198,6 +198,7 @@ def published(seed: bytes = SEED) -> dict[str, Any]:
         "conflicts": conflicts,
         "selected": list(result.selected),
         "assignments": {k: list(v) for k, v in result.assignments.items()},
+        "results": [],
     }
 
 
@@ -231,6 +232,12 @@ def test_verify_detects_a_seed_changed_after_the_commitment() -> None:
         (lambda p: p["ratios"].update(D=0.7), "selection"),
         (lambda p: p["assignments"].update({p["selected"][1]: ["i9", "i8"]}), "assignments"),
         (lambda p: p["population"][0].update({"class": "D"}), "population"),
+        (
+            lambda p: p["results"].append(
+                {"subject_id": p["selected"][0], "inspectors": ["i9", "i8"], "result": "no_issue"}
+            ),
+            "results",
+        ),
     ],
 )
 def test_verify_detects_tampering(tamper: Callable[[dict[str, Any]], object], name: str) -> None:

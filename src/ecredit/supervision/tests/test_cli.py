@@ -92,7 +92,7 @@ def test_verify_works_offline_on_a_file_and_fails_on_a_tampered_one(tmp_path, cl
     report = json.loads(out.stdout)
     assert report["ok"] is True
     assert [c["check"] for c in report["checks"] if c["ok"]] == [
-        "population", "ratios", "commitment", "selection", "assignments", "conflicts",
+        "population", "ratios", "commitment", "selection", "assignments", "conflicts", "results",
     ]  # fmt: skip
 
     tampered = dict(published, seed="00" * 32)
@@ -127,3 +127,28 @@ def test_mistakes_on_the_command_line_are_named(tmp_path):
     )
     assert (r.exit_code, "no active inspector 'a'" in r.output) == (1, True)
     assert cli("commit", "IP424242").exit_code == 1
+
+
+def test_verify_fetches_a_plan_by_url(tmp_path, client):
+    import functools
+    import http.server
+    import threading
+
+    plan_id, _ = run_plan(tmp_path)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "plan.json").write_text(
+        client.get(f"/api/v1/inspections/plans/{plan_id}").content.decode()
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        r = cli("verify", f"{url}/plan.json")
+        assert r.exit_code == 0, r.output
+        assert "the plan holds" in r.output
+        assert cli("verify", f"{url}/missing.json").exit_code == 2
+    finally:
+        server.shutdown()
+        server.server_close()
