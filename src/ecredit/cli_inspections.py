@@ -293,7 +293,8 @@ def verify_cmd(plan: str, as_json: bool) -> None:
     settings. Checked: the population hashes to population_hash; the ratios; SHA-256 of the
     revealed seed equals the commitment published before the draw; HMAC-SHA256 of the seed
     selects exactly the published enterprises (plus every must-inspect one) and assigns exactly
-    the published inspectors, none with a declared conflict of interest.
+    the published inspectors, none with a declared conflict of interest; each published result
+    is of a selected enterprise by its drawn inspectors.
 
     Exit status: 0 when every check holds, 1 when one does not, 2 when PLAN cannot be read.
     """
