@@ -69,6 +69,9 @@ def verify_plan(plan: Mapping[str, Any]) -> list[Check]:
     if not isinstance(plan_id, str) or not plan_id:
         return [Check("plan", False, "the JSON has no plan id (`id`): not an inspection plan")]
     add(Check("plan", None, f"plan {plan_id} ({plan.get('status', 'unknown status')})"))
+    if plan.get("population_hash") is None and plan.get("seed_commitment") is None:
+        add(Check("plan", False, "nothing to check yet: the plan is a draft, not committed"))
+        return checks
 
     # 1. the population and its hash
     members: list[Member] | None = None

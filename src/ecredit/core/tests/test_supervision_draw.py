@@ -257,6 +257,10 @@ def test_verify_of_a_plan_not_yet_drawn_says_so() -> None:
 
 def test_verify_refuses_what_is_not_a_plan() -> None:
     assert not holds(verify_plan({}))
+    draft = verify_plan({"id": "IP000001", "status": "draft", "population_hash": None})
+    assert [c.detail for c in draft if c.ok is False] == [
+        "nothing to check yet: the plan is a draft, not committed"
+    ]
     assert not holds(verify_plan({"id": "x", "population": "nope"}))
 
 

@@ -223,3 +223,20 @@ def test_list_and_pages_take_a_fixed_number_of_queries(
         client.get("/inspections/")
     with django_assert_num_queries(3):
         client.get(f"/inspections/{plan_id}/")
+
+
+def test_ratios_come_from_the_plan_the_region_or_the_defaults(client, pool, regulator_token):
+    shenzhen = post(client, "/plans", regulator_token, new_plan(region="440305")).json()
+    assert (shenzhen["ratios"], shenzhen["ratios_source"]) == (
+        {"A": 0.02, "B": 0.05, "C": 0.25, "D": 0.6},
+        "region 4403",
+    )
+    anywhere = post(client, "/plans", regulator_token, new_plan()).json()
+    assert (anywhere["ratios"], anywhere["ratios_source"]) == (
+        {"A": 0.03, "B": 0.05, "C": 0.2, "D": 0.6},
+        "default",
+    )
+    own = post(client, "/plans", regulator_token, new_plan(region="4403", ratios=ALL)).json()
+    assert (own["ratios"], own["ratios_source"]) == (ALL, "plan")
+    assert own["must_inspect_rules"][0]["name"] == "serious_penalty"
+    assert own["rules_version"].startswith("inspection-rules-v1+sha256:")
