@@ -68,7 +68,7 @@ def test_dictionary_export_writes_one_schema_per_type(tmp_path):
     r = run("dictionary", "export", "--format", "json-schema", str(tmp_path / "schemas"))
     assert r.exit_code == 0
     files = sorted(p.name for p in (tmp_path / "schemas").iterdir())
-    assert len(files) == 15
+    assert len(files) == 16
     schema = json.loads((tmp_path / "schemas" / "administrative_penalty.schema.json").read_text())
     assert set(schema["properties"]) == {
         "subject_id",

@@ -8,6 +8,7 @@ from ecredit.demo import load_demo
 from ecredit.entities.models import Enterprise
 from ecredit.ratings.models import Evaluation
 from ecredit.records.models import CreditRecord, Submission
+from ecredit.supervision.models import InspectionPlan
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -16,7 +17,9 @@ def test_a_small_demo_loads_through_files_and_api_then_evaluates():
     out = load_demo(enterprises=60, months=6, seed=5, echo=lambda s: None)
     totals = out["totals"]
     assert totals["rejected"] == 0
-    assert totals["stored"] + totals["corrected"] == CreditRecord.objects.count()
+    loaded = CreditRecord.objects.exclude(type_name="inspection_result")  # the plan's results
+    assert totals["stored"] + totals["corrected"] == loaded.count()
+    assert InspectionPlan.objects.get().status == "closed"
     channels = set(Submission.objects.values_list("channel", flat=True))
     assert channels == {"api", "file"}
     assert (

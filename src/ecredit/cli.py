@@ -504,6 +504,10 @@ from ecredit.cli_ledger import ledger as _ledger  # noqa: E402
 
 main.add_command(_ledger)
 
+from ecredit.cli_inspections import inspections as _inspections  # noqa: E402
+
+main.add_command(_inspections)
+
 
 if __name__ == "__main__":
     main()

@@ -91,6 +91,7 @@ class AuditReport:
     records: int = 0
     evaluations: int = 0
     pool_decisions: int = 0
+    inspections: int = 0
     strips: int = 0
     checkpoints: int = 0
     cosignatures: int = 0
@@ -113,6 +114,7 @@ class AuditReport:
             "records": self.records,
             "evaluations": self.evaluations,
             "pool_decisions": self.pool_decisions,
+            "inspections": self.inspections,
             "strips": self.strips,
             "checkpoints": self.checkpoints,
             "cosignatures": self.cosignatures,
@@ -227,6 +229,10 @@ def _claims(lo: int, hi: int) -> dict[int, list[_Claim]]:
             label = f"pool entry {row['id']} ({action} on {row[on]}, subject {subject})"
             fields = pool_leaf(subject, action, row[on], row["reason"], row[by])
             add(row[column], _Claim("pool", row["id"], subject, label, "pool/v1", fields))
+    from ecredit.supervision.queries import ledger_claims  # inspection plans and results
+
+    for index, kind, pk, subject, label, leaf_kind, fields in ledger_claims(lo, hi):
+        add(index, _Claim(kind, pk, subject, label, leaf_kind, fields))
     return out
 
 
@@ -327,7 +333,12 @@ class _Auditor:
         self.tree.append(entries)
 
     def check_claim(self, index: int, claim: _Claim, data: bytes) -> None:
-        counter = {"record": "records", "evaluation": "evaluations", "pool": "pool_decisions"}
+        counter = {
+            "record": "records",
+            "evaluation": "evaluations",
+            "pool": "pool_decisions",
+            "inspection": "inspections",
+        }
         setattr(self.report, counter[claim.kind], getattr(self.report, counter[claim.kind]) + 1)
         try:
             expected = encode(claim.leaf_kind, claim.fields)

@@ -14,6 +14,7 @@ from ecredit.ledger.api import router as ledger_router
 from ecredit.measures.api import router as measures_router
 from ecredit.ratings.api import router as ratings_router
 from ecredit.records.api import router as records_router
+from ecredit.supervision.api import router as supervision_router
 from ecredit.web.schemas import responses
 
 
@@ -101,6 +102,7 @@ api.add_router("", entities_router)
 api.add_router("", ratings_router)
 api.add_router("", ledger_router)
 api.add_router("", measures_router)
+api.add_router("", supervision_router)
 
 
 @api.exception_handler(ValueError)

@@ -17,6 +17,17 @@ Kinds (all fields required; null where the text says so):
   model's, or null).
 - ``pool/v1`` — a negative-list pool decision: ``subject_id``, ``action`` ("entered" or
   "left"), ``on`` (YYYY-MM-DD), ``reason``, ``run`` (the evaluation run that decided it).
+- ``inspection-commit/v1`` — an inspection plan committed before its draw (see
+  ``core/supervision/draw.py``): ``plan`` (its public id), ``name``, ``region`` (division-code
+  prefix, "" for all), ``as_of`` (the day the population was frozen), ``rules_version``,
+  ``ratios`` (class -> ratio), ``population_size`` (integer), ``population_hash`` (hex SHA-256),
+  ``must_inspect`` (``[{"key", "rules"}]``), ``inspectors`` (ids), ``conflicts``
+  (``[{"inspector", "key"}]``), ``seed_commitment`` (hex SHA-256 of the seed), ``due_on``.
+- ``inspection-draw/v1`` — the reveal: ``plan``, ``seed`` (hex), ``seed_commitment``,
+  ``selected`` (keys, sorted), ``assignments`` (key -> two inspector ids).
+- ``inspection-result/v1`` — an inspection's result: ``plan``, ``subject_id``, ``result`` (a code
+  of the ``inspection_result`` record type), ``inspected_on``, ``inspectors`` (ids),
+  ``record_index`` (the leaf of the ``record/v1`` it was stored as).
 
 Dates and times given as `date`/`datetime` objects or ISO strings are normalised as above, so an
 API response with an offset (``+08:00``) rebuilds the same leaf. A new field or a changed meaning
@@ -59,10 +70,34 @@ KINDS: dict[str, tuple[str, ...]] = {
         "probability",
     ),
     "pool/v1": ("subject_id", "action", "on", "reason", "run"),
+    "inspection-commit/v1": (
+        "plan",
+        "name",
+        "region",
+        "as_of",
+        "rules_version",
+        "ratios",
+        "population_size",
+        "population_hash",
+        "must_inspect",
+        "inspectors",
+        "conflicts",
+        "seed_commitment",
+        "due_on",
+    ),
+    "inspection-draw/v1": ("plan", "seed", "seed_commitment", "selected", "assignments"),
+    "inspection-result/v1": (
+        "plan",
+        "subject_id",
+        "result",
+        "inspected_on",
+        "inspectors",
+        "record_index",
+    ),
 }
-DATES = {"occurred_on", "as_of", "on"}
+DATES = {"occurred_on", "as_of", "on", "due_on", "inspected_on"}
 TIMES = {"received_at"}
-INTEGERS = {"version", "run", "score"}
+INTEGERS = {"version", "run", "score", "population_size", "record_index"}
 
 
 class LeafError(ValueError):

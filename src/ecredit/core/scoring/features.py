@@ -194,6 +194,7 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "product_quality_inspection": ("authority", "report_no"),
     "honor_or_reward": ("authority", "award_no"),
     "credit_commitment": ("to_authority", "commitment_no"),
+    "inspection_result": ("plan_id", "subject_id"),  # read by no feature yet
 }
 
 TAX_RATING_ORDINAL = {"A": 4.0, "B": 3.0, "M": 2.0, "C": 1.0, "D": 0.0}

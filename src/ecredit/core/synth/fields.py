@@ -129,6 +129,15 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "result",
         "defect",
     ),
+    "inspection_result": (
+        "subject_id",
+        "plan_id",
+        "inspected_on",
+        "authority",
+        "result",
+        "findings",
+        "inspectors",
+    ),
     "honor_or_reward": (
         "subject_id",
         "award_no",

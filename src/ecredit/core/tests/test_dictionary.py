@@ -198,6 +198,15 @@ GOOD: dict[str, dict[str, object]] = {
         "content": "本单位承诺已纠正失信行为，今后依法诚信经营。",
         "fulfilled": "true",
     },
+    "inspection_result": {
+        "subject_id": USCC,
+        "plan_id": "IP000001",
+        "inspected_on": "2026-03-02",
+        "authority": "杭州市市场监督管理局",
+        "result": "corrected",
+        "findings": "未按规定公示营业执照信息，已责令改正。",
+        "inspectors": "insp-03;insp-07",
+    },
 }
 
 
@@ -228,7 +237,7 @@ def test_the_version_changes_with_any_file(tmp_path: Path) -> None:
     assert changed.version != D.version
 
 
-def test_the_fifteen_types_are_loaded_in_name_order() -> None:
+def test_the_sixteen_types_are_loaded_in_name_order() -> None:
     assert list(D.types) == [
         "abnormal_operation",
         "administrative_license",
@@ -240,6 +249,7 @@ def test_the_fifteen_types_are_loaded_in_name_order() -> None:
         "customs_declaration_summary",
         "enforcement_record",
         "honor_or_reward",
+        "inspection_result",
         "product_quality_inspection",
         "registration",
         "serious_dishonesty_listing",
@@ -311,6 +321,9 @@ TABLE: dict[str, tuple[str, str, tuple[str, ...], str, str, tuple[str, ...]]] = 
     ),
     "honor_or_reward": ("reward_penalty", "public", ("authority", "award_no"), "awarded_on", "on", (
         "award_no", "awarded_on", "authority", "title", "kind", "level", "valid_until",
+    )),
+    "inspection_result": ("supervision", "public", ("plan_id", "subject_id"), "inspected_on", "on", (
+        "plan_id", "inspected_on", "authority", "result", "findings", "inspectors",
     )),
     "credit_commitment": (
         "service", "public", ("to_authority", "commitment_no"), "made_on", "on",

@@ -124,8 +124,39 @@ def test_every_kind_round_trips() -> None:
             "reason": "列入严重失信主体名单",
             "run": 3,
         },
+        "inspection-commit/v1": {
+            "plan": "IP000001",
+            "name": "2026年第四季度双随机抽查",
+            "region": "3301",
+            "as_of": date(2026, 12, 1),
+            "rules_version": "inspection-rules-v1+sha256:0",
+            "ratios": {"A": 0.03, "B": 0.05, "C": 0.2, "D": 0.6},
+            "population_size": 2,
+            "population_hash": "ab" * 32,
+            "must_inspect": [{"key": "91330106MA2H3K4P0X", "rules": ["serious_penalty"]}],
+            "inspectors": ["insp-1", "insp-2"],
+            "conflicts": [],
+            "seed_commitment": "cd" * 32,
+            "due_on": "2026-12-31",
+        },
+        "inspection-draw/v1": {
+            "plan": "IP000001",
+            "seed": "ef" * 32,
+            "seed_commitment": "cd" * 32,
+            "selected": ["91330106MA2H3K4P0X"],
+            "assignments": {"91330106MA2H3K4P0X": ["insp-2", "insp-1"]},
+        },
+        "inspection-result/v1": {
+            "plan": "IP000001",
+            "subject_id": "91330106MA2H3K4P0X",
+            "result": "no_issue",
+            "inspected_on": "2026-12-10",
+            "inspectors": ["insp-2", "insp-1"],
+            "record_index": 42,
+        },
     }
     assert set(samples) == set(KINDS)
+    assert [k for k in KINDS if len(k) > 20] == []  # ledger.models.Leaf.kind is varchar(20)
     for kind, fields in samples.items():
         data = encode(kind, fields)
         assert encode(kind, decode(data)) == data

@@ -567,3 +567,11 @@ def test_known_records_keeps_the_latest_version_received() -> None:
     )
     assert known_records([v2, v1], date(2025, 2, 1)) == [v1]
     assert known_records([v2, v1], date(2025, 3, 1)) == [v2]
+
+
+def test_every_record_type_has_its_natural_key_for_the_scoring_features() -> None:
+    from ecredit.core.dictionary import load_dictionary
+    from ecredit.core.scoring.features import NATURAL_KEYS
+
+    d = load_dictionary()
+    assert {n: t.natural_key for n, t in d.types.items()} == NATURAL_KEYS

@@ -173,6 +173,14 @@ def test_openapi_and_docs_are_served(client, db):
         "/api/v1/enterprises/{subject_id}",
         "/api/v1/enterprises/{subject_id}/records",
         "/api/v1/evaluation-runs",
+        "/api/v1/inspections/conflicts",
+        "/api/v1/inspections/inspectors",
+        "/api/v1/inspections/plans",
+        "/api/v1/inspections/plans/{plan_id}",
+        "/api/v1/inspections/plans/{plan_id}/close",
+        "/api/v1/inspections/plans/{plan_id}/commit",
+        "/api/v1/inspections/plans/{plan_id}/draw",
+        "/api/v1/inspections/plans/{plan_id}/results",
         "/api/v1/ledger/bundle",
         "/api/v1/ledger/checkpoint",
         "/api/v1/ledger/cosignatures",
@@ -193,7 +201,7 @@ def test_openapi_and_docs_are_served(client, db):
 
 def test_dictionary_api(client, db):
     d = client.get("/api/v1/dictionary").json()
-    assert len(d["types"]) == 15
+    assert len(d["types"]) == 16
     assert (
         client.get("/api/v1/dictionary/types/administrative_penalty")
         .json()["$schema"]
