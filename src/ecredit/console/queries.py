@@ -167,3 +167,22 @@ def checks_summary(lang: str) -> dict[str, Any]:
         "unanswered": total - answered,
         "recent": list(CreditCheck.objects.select_related("enterprise", "organisation")[:10]),
     }
+
+
+def inspection_plans(today: date, limit: int = 10) -> list[dict[str, Any]]:
+    """The latest plans: progress of results against the draw, outcomes, and whether overdue."""
+    from ecredit.supervision import queries as supervision
+
+    out = []
+    for plan in supervision.plans()[:limit]:
+        row = supervision.summary(plan)
+        outcomes = Counter(plan.results.filter(is_current=True).values_list("result", flat=True))
+        selected = row["selected_count"] or 0
+        done = row["results_count"] or 0
+        row |= {
+            "outcomes": sorted(outcomes.items()),
+            "progress": 100.0 * done / selected if selected else 0.0,
+            "overdue": plan.status != plan.CLOSED and plan.due_on < today,
+        }
+        out.append(row)
+    return out

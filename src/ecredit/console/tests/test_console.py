@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -62,3 +62,19 @@ def test_only_regulators_see_the_console(two_runs, market_regulation):
     only_first = c.get("/console/", {"run": first.pk}).content.decode()
     assert "Grade transitions" not in only_first  # nothing earlier to compare with
     assert EvaluationRun.objects.count() == 2
+
+
+def test_the_console_follows_inspection_plans(two_runs, admin_actor):
+    from django.utils import timezone
+
+    from ecredit.supervision.demo import run_demo_plan
+
+    today = timezone.localdate()
+    plan = run_demo_plan(admin_actor, today, seed=3, echo=lambda s: None)
+    assert plan is not None
+    rows = queries.inspection_plans(today)
+    assert [r["id"] for r in rows] == [plan.public_id]
+    assert rows[0]["results_count"] == rows[0]["selected_count"] == len(plan.selected)
+    assert sum(n for _o, n in rows[0]["outcomes"]) == len(plan.selected)
+    late = queries.inspection_plans(plan.due_on + timedelta(days=1))
+    assert late[0]["overdue"] is (plan.status != plan.CLOSED)
