@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from ecredit.core.dictionary import load_dictionary
 from ecredit.entities.api import router as entities_router
 from ecredit.ledger.api import router as ledger_router
+from ecredit.lists.api import router as lists_router
 from ecredit.ratings.api import router as ratings_router
 from ecredit.records.api import router as records_router
 from ecredit.web.schemas import responses
@@ -99,6 +100,7 @@ api.add_router("", records_router)
 api.add_router("", entities_router)
 api.add_router("", ratings_router)
 api.add_router("", ledger_router)
+api.add_router("", lists_router)
 
 
 @api.exception_handler(ValueError)

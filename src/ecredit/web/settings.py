@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "ecredit.records",
     "ecredit.ratings",
     "ecredit.ledger",
+    "ecredit.lists",
     "ecredit.portal",
 ]
 
