@@ -23,7 +23,7 @@ from ecredit.lists.attachments import AttachmentError, Upload
 from ecredit.lists.models import ListEntry, Objection, RepairApplication
 from ecredit.records.models import CreditRecord
 from ecredit.web.auth import TokenAuth
-from ecredit.web.schemas import responses
+from ecredit.web.schemas import ErrorOut, responses
 
 router = Router(tags=["lists"])
 ListKey = Enum("ListKey", {k: k for k in load_list_types()}, type=str)  # type: ignore[misc]
@@ -32,7 +32,8 @@ StepAction = Enum(  # type: ignore[misc]
 )
 Outcome = Enum("Outcome", {o: o for o in ("withdrawn", "corrected", "revoked")}, type=str)  # type: ignore[misc]
 MAX_ID = 2**62
-Json = responses(dict[str, Any])
+TEXT = r"\S"  # at least one character that is not white space
+Json = {**responses(dict[str, Any]), 409: ErrorOut}
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -50,8 +51,8 @@ def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
         raise HttpError(
             413 if "limit" in str(exc) or "at most" in str(exc) else 400, str(exc)
         ) from None
-    except ValueError as exc:
-        raise HttpError(400, str(exc)) from None
+    except ValueError as exc:  # the request conflicts with the state or a rule of due process
+        raise HttpError(409, str(exc)) from None
 
 
 def _uploads(files: list[UploadedFile] | None) -> list[Upload]:
@@ -118,9 +119,11 @@ def subject_standing(request: HttpRequest, subject_id: str) -> dict[str, Any]:
 
 
 class ObjectionIn(Schema):
-    record: int | None = Field(None, ge=1, le=MAX_ID, description="the record objected to")
-    entry: int | None = Field(None, ge=1, le=MAX_ID, description="or the list entry objected to")
-    reason: str = Field(max_length=5000)
+    target: str = Field(
+        pattern=r"^(record|entry):[1-9][0-9]{0,17}$",
+        description='what is objected to: "record:ID" (a record) or "entry:ID" (a list entry)',
+    )
+    reason: str = Field(min_length=1, max_length=5000, pattern=TEXT)
 
 
 @router.post(
@@ -135,15 +138,16 @@ def post_objection(
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> dict[str, Any]:
     actor = _actor(request)
+    kind, _, number = data.target.partition(":")
     record = entry = None
-    if data.record is not None:
-        record = CreditRecord.objects.filter(pk=data.record).first()
+    if kind == "record":
+        record = CreditRecord.objects.filter(pk=int(number)).first()
         if record is None:
-            raise HttpError(404, f"no record #{data.record}")
-    if data.entry is not None:
-        entry = ListEntry.objects.filter(pk=data.entry).first()
+            raise HttpError(404, f"no record #{number}")
+    else:
+        entry = ListEntry.objects.filter(pk=int(number)).first()
         if entry is None:
-            raise HttpError(404, f"no list entry #{data.entry}")
+            raise HttpError(404, f"no list entry #{number}")
     obj = _call(
         actions.file_objection,
         actor,
@@ -157,7 +161,7 @@ def post_objection(
 
 class AnswerIn(Schema):
     uphold: bool
-    answer: str = Field(max_length=5000)
+    answer: str = Field(min_length=1, max_length=5000, pattern=TEXT)
     outcome: Outcome | None = None
     corrections: dict[str, str | int | float | bool | None] | None = Field(
         None, description="for outcome 'corrected': the corrected field values"
@@ -188,8 +192,8 @@ def answer_objection(request: HttpRequest, objection_id: int, data: AnswerIn) ->
 
 class RepairIn(Schema):
     record: int = Field(ge=1, le=MAX_ID)
-    correction: str = Field(max_length=5000)
-    commitment: str = Field(max_length=5000)
+    correction: str = Field(min_length=1, max_length=5000, pattern=TEXT)
+    commitment: str = Field(min_length=1, max_length=5000, pattern=TEXT)
 
 
 def _own_record(actor: Actor, record_id: int) -> CreditRecord:
@@ -241,7 +245,7 @@ def post_repair(
 
 class DecisionIn(Schema):
     approve: bool
-    reason: str = Field(max_length=5000)
+    reason: str = Field(min_length=1, max_length=5000, pattern=TEXT)
 
 
 @router.post(
@@ -263,7 +267,7 @@ def decide_repair(request: HttpRequest, application_id: int, data: DecisionIn) -
 class ProposalIn(Schema):
     subject_id: str = Field(max_length=200)
     list_type: ListKey
-    reason: str = Field(max_length=2000)
+    reason: str = Field(min_length=1, max_length=2000, pattern=TEXT)
     records: list[int] = Field(default_factory=list, max_length=100)
     leaves: list[int] = Field(default_factory=list, max_length=100)
 
@@ -291,7 +295,7 @@ def post_entry(request: HttpRequest, data: ProposalIn) -> dict[str, Any]:
 
 class StepIn(Schema):
     action: StepAction
-    reason: str = Field(max_length=2000)
+    reason: str = Field(min_length=1, max_length=2000, pattern=TEXT)
 
 
 @router.post(

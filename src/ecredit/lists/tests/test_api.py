@@ -69,7 +69,7 @@ def test_object_with_a_file_then_regulator_upholds(client, town):
     resp = client.post(
         "/api/v1/lists/objections",
         {
-            "record": town.recent.pk,
+            "target": f"record:{town.recent.pk}",
             "reason": "annulled",
             "files": [SimpleUploadedFile("r.pdf", PDF)],
         },
@@ -93,21 +93,23 @@ def test_object_with_a_file_then_regulator_upholds(client, town):
     resp = client.post(url, data, content_type="application/json", headers=auth(town, "regulator"))
     assert resp.json()["outcome"] == "withdrawn"
     again = client.post(url, data, content_type="application/json", headers=auth(town, "regulator"))
-    assert again.status_code == 400 and "already upheld" in again.json()["detail"]
+    assert again.status_code == 409 and "already upheld" in again.json()["detail"]
 
 
 def test_bad_objections_get_clear_4xx(client, town):
     post = lambda data, who="merchant": client.post(  # noqa: E731
         "/api/v1/lists/objections", data, headers=auth(town, who)
     )
-    assert post({"record": town.recent.pk, "reason": "x"}, "other").status_code == 403
-    assert post({"record": 99999999, "reason": "x"}).status_code == 404
-    assert post({"reason": "x"}).status_code == 400
-    assert post({"record": "abc", "reason": "x"}).status_code == 422
-    assert post({"record": town.recent.pk, "reason": "x" * 5001}).status_code == 422
+    assert post({"target": f"record:{town.recent.pk}", "reason": "x"}, "other").status_code == 403
+    assert post({"target": "record:99999999", "reason": "x"}).status_code == 404
+    assert post({"target": "entry:99999999", "reason": "x"}).status_code == 404
+    assert post({"reason": "x"}).status_code == 422
+    assert post({"target": "record:abc", "reason": "x"}).status_code == 422
+    assert post({"target": f"record:{town.recent.pk}", "reason": " "}).status_code == 422
+    assert post({"target": f"record:{town.recent.pk}", "reason": "x" * 5001}).status_code == 422
     exe = post(
         {
-            "record": town.recent.pk,
+            "target": f"record:{town.recent.pk}",
             "reason": "x",
             "files": [SimpleUploadedFile("a.exe", b"MZ\x00\x01")],
         }
@@ -115,7 +117,7 @@ def test_bad_objections_get_clear_4xx(client, town):
     assert exe.status_code == 400 and "not a file type" in exe.json()["detail"]
     big = post(
         {
-            "record": town.recent.pk,
+            "target": f"record:{town.recent.pk}",
             "reason": "x",
             "files": [SimpleUploadedFile("a.txt", b"a" * (5 * 2**20 + 1))],
         }
@@ -153,7 +155,7 @@ def test_repair_check_apply_and_decide(client, town):
         {"record": town.recent.pk, "correction": "x", "commitment": "y"},
         headers=auth(town, "merchant"),
     )
-    assert too_early.status_code == 400 and "applications from" in too_early.json()["detail"]
+    assert too_early.status_code == 409 and "applications from" in too_early.json()["detail"]
     resp = client.post(
         "/api/v1/lists/repairs",
         {
@@ -197,7 +199,7 @@ def test_regulator_proposes_and_steps(client, town):
     )
     assert step("notify", "merchant").status_code == 403
     bad = step("publish")
-    assert bad.status_code == 400 and "it can: notify, dismiss" in bad.json()["detail"]
+    assert bad.status_code == 409 and "it can: notify, dismiss" in bad.json()["detail"]
     assert step("burn").status_code == 422
     assert step("notify").json()["state"] == "notified"
     assert (
