@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("lists/", include("ecredit.lists.urls")),
     path("", include("ecredit.portal.urls")),
 ]
 
