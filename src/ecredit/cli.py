@@ -468,6 +468,10 @@ from ecredit.cli_ledger import ledger as _ledger  # noqa: E402
 
 main.add_command(_ledger)
 
+from ecredit.cli_lists import lists as _lists  # noqa: E402
+
+main.add_command(_lists)
+
 
 if __name__ == "__main__":
     main()
