@@ -6,6 +6,7 @@ import pytest
 
 from ecredit.demo import load_demo
 from ecredit.entities.models import Enterprise
+from ecredit.lists.models import ListEntry, RepairApplication
 from ecredit.ratings.models import Evaluation
 from ecredit.records.models import CreditRecord, Submission
 
@@ -16,7 +17,10 @@ def test_a_small_demo_loads_through_files_and_api_then_evaluates():
     out = load_demo(enterprises=60, months=6, seed=5, echo=lambda s: None)
     totals = out["totals"]
     assert totals["rejected"] == 0
-    assert totals["stored"] + totals["corrected"] == CreditRecord.objects.count()
+    # the demo's credit-repair application publishes its commitment as one more record
+    repairs = RepairApplication.objects.count()
+    assert totals["stored"] + totals["corrected"] + repairs == CreditRecord.objects.count()
+    assert ListEntry.objects.filter(state="published").exists()
     channels = set(Submission.objects.values_list("channel", flat=True))
     assert channels == {"api", "file"}
     assert (

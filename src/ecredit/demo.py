@@ -157,6 +157,9 @@ def load_demo(
         f"  evaluated {run.evaluated:,} enterprises as of {run.as_of} with {by}: "
         + " ".join(f"{g}:{n}" for g, n in run.grade_counts.items())
     )
+    from ecredit.lists.demo import load_lists_demo
+
+    load_lists_demo(actor, today, merchant, echo)
     echo(f"demo ready in {time.monotonic() - started:.0f} s")
     return {"totals": totals, "run": run.pk}
 

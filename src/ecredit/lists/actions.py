@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from ecredit.accounts.principals import Actor
@@ -98,53 +99,55 @@ def list_type(key: str) -> ListType:
 # --- list entries ------------------------------------------------------------------------------
 
 
-def _step(
-    actor: Actor,
-    entry: ListEntry,
-    action: str,
-    to_state: str,
-    on: date,
-    reason: str,
-    evidence: dict[str, Any] | None = None,
-) -> ListStep:
-    evidence = evidence if evidence is not None else {}
-    step = ListStep(
-        entry=entry,
-        action=action,
-        from_state="" if action == "propose" else entry.state,
-        to_state=to_state,
-        on=on,
-        by=actor.label,
-        reason=reason[:2000],
-        evidence=evidence,
-    )
-    step.ledger_index = ledger.append(
+def _record_steps(
+    actor: Actor, moves: list[tuple[ListEntry, str, str, str, dict[str, Any]]], day: date
+) -> list[ListStep]:
+    """Record steps (entry, action, state after, reason, evidence) made on `day`: one ledger
+    append for all, one bulk insert, one audit entry."""
+    steps = [
+        ListStep(
+            entry=entry,
+            action=action,
+            from_state="" if action == "propose" else entry.state,
+            to_state=to,
+            on=day,
+            by=actor.label,
+            reason=reason[:2000],
+            evidence=evidence,
+        )
+        for entry, action, to, reason, evidence in moves
+    ]
+    first = ledger.append(
         "list-decision/v1",
         [
             {
-                "entry": entry.pk,
-                "list": entry.list_type,
-                "subject_id": entry.enterprise.subject_id,
-                "action": action,
-                "state": to_state,
-                "on": on,
-                "reason": step.reason,
-                "evidence": evidence,
+                "entry": s.entry.pk,
+                "list": s.entry.list_type,
+                "subject_id": s.entry.enterprise.subject_id,
+                "action": s.action,
+                "state": s.to_state,
+                "on": day,
+                "reason": s.reason,
+                "evidence": s.evidence,
                 "by": actor.label,
             }
+            for s in steps
         ],
     )
-    step.save()
-    audit.record(
-        actor,
-        f"lists.{action}",
-        "list_entry",
-        entry.pk,
-        list=entry.list_type,
-        state=to_state,
-        on=on.isoformat(),
-    )
-    return step
+    for i, step in enumerate(steps):
+        step.ledger_index = first + i
+    ListStep.objects.bulk_create(steps)
+    if steps:
+        audit.record(
+            actor,
+            f"lists.{steps[0].action}" if len({s.action for s in steps}) == 1 else "lists.steps",
+            "list_entry",
+            steps[0].entry.pk if len(steps) == 1 else "",
+            entries=[s.entry.pk for s in steps][:1000],
+            count=len(steps),
+            on=day.isoformat(),
+        )
+    return steps
 
 
 def propose(
@@ -158,29 +161,47 @@ def propose(
 ) -> ListEntry:
     """Propose `enterprise` for a list (a regulator by hand, or the sweep from records/grades)."""
     _require_regulator(actor, "propose a list entry")
-    lt = list_type(list_key)
     reason = _text(reason, "a reason", 2000)
-    day = _day(on)
     ev = _evidence(evidence)
-    with transaction.atomic():
-        Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
-        if ListEntry.objects.filter(
-            list_type=lt.key, enterprise=enterprise, state__in=OPEN_STATES
-        ).exists():
-            raise ListsError(f"{enterprise.subject_id} already has an open entry on {lt.key}")
-        entry = ListEntry.objects.create(
-            list_type=lt.key,
-            enterprise=enterprise,
-            state="proposed",
-            reason=reason,
-            evidence=ev,
-            proposed_on=day,
-            proposed_by=actor.label,
-        )
-        step = _step(actor, entry, "propose", "proposed", day, reason, ev)
-        entry.ledger_index = step.ledger_index
-        entry.save(update_fields=["ledger_index"])
+    [entry] = _propose_many(actor, list_type(list_key), [(enterprise, reason, ev)], _day(on))
     return entry
+
+
+def _propose_many(
+    actor: Actor,
+    lt: ListType,
+    items: list[tuple[Enterprise, str, dict[str, Any]]],
+    day: date,
+) -> list[ListEntry]:
+    with transaction.atomic():
+        ids = [e.pk for e, _, _ in items]
+        list(Enterprise.objects.select_for_update().filter(pk__in=ids).values_list("pk"))
+        taken = ListEntry.objects.filter(
+            list_type=lt.key, enterprise_id__in=ids, state__in=OPEN_STATES
+        ).values_list("enterprise__subject_id", flat=True)
+        for sid in taken[:1]:
+            raise ListsError(f"{sid} already has an open entry on {lt.key}")
+        entries = ListEntry.objects.bulk_create(
+            [
+                ListEntry(
+                    list_type=lt.key,
+                    enterprise=enterprise,
+                    state="proposed",
+                    reason=reason,
+                    evidence=ev,
+                    proposed_on=day,
+                    proposed_by=actor.label,
+                )
+                for enterprise, reason, ev in items
+            ]
+        )
+        steps = _record_steps(
+            actor, [(e, "propose", "proposed", e.reason, e.evidence) for e in entries], day
+        )
+        for entry, step in zip(entries, steps, strict=True):
+            entry.ledger_index = step.ledger_index
+        ListEntry.objects.bulk_update(entries, ["ledger_index"])
+    return entries
 
 
 def _evidence(evidence: dict[str, Any] | None) -> dict[str, Any]:
@@ -219,54 +240,69 @@ def advance(
     reason = _text(reason, "a reason", 2000)
     with transaction.atomic():
         entry = ListEntry.objects.select_for_update().select_related("enterprise").get(pk=entry.pk)
-        return _advance(actor, entry, action, reason, on)
+        [entry] = _advance_many(actor, [(entry, reason)], action, on)
+        return entry
 
 
-def _last_on(entry: ListEntry) -> date:
-    last = entry.steps.order_by("-id").values_list("on", flat=True).first()
-    return last or entry.proposed_on
-
-
-def _advance(
-    actor: Actor, entry: ListEntry, action: str, reason: str, on: date | None
-) -> ListEntry:
-    to = next_state(entry.state, action)
-    day = _day(on, _last_on(entry))
-    lt = list_type(entry.list_type)
-    fields = ["state", "ledger_index"]
-    if action == "notify":
-        entry.notified_on = day
-        entry.objection_until = objection_window_end(day, lt.objection_days)
-        fields += ["notified_on", "objection_until"]
-    elif action == "list":
-        if (
-            entry.objection_until is not None
-            and day <= entry.objection_until
-            and (lt.objection_days > 0)
-        ):
-            raise IllegalTransition(
-                f"the objection window runs to {entry.objection_until}; decide from "
-                f"{entry.objection_until + timedelta(days=1)}"
-            )
-        if entry.objections.filter(state=Objection.OPEN).exists():
-            raise IllegalTransition("an objection to this entry is open; answer it first")
-        entry.decided_on = day
-        fields.append("decided_on")
-    elif action == "publish":
-        entry.published_on = day
-        entry.until = last_listed_day(day, lt.duration_days)
-        fields += ["published_on", "until"]
-    elif action in ("dismiss", "remove", "revoke"):
-        entry.closed_on = day
-        fields.append("closed_on")
-    step = _step(actor, entry, action, to, day, reason, entry.evidence if action == "list" else {})
-    entry.state = to
-    entry.ledger_index = step.ledger_index
-    if action == "list":
-        entry.decision_ledger_index = step.ledger_index
-        fields.append("decision_ledger_index")
-    entry.save(update_fields=fields)
-    return entry
+def _advance_many(
+    actor: Actor, items: list[tuple[ListEntry, str]], action: str, on: date | None
+) -> list[ListEntry]:
+    """Take `action` on each (locked) entry with its reason, all on one day."""
+    if not items:
+        return []
+    ids = [e.pk for e, _ in items]
+    last = dict(
+        ListStep.objects.filter(entry_id__in=ids)
+        .values("entry_id")
+        .annotate(m=Max("on"))
+        .values_list("entry_id", "m")
+    )
+    objected = set(
+        Objection.objects.filter(entry_id__in=ids, state=Objection.OPEN).values_list(
+            "entry_id", flat=True
+        )
+    )
+    day = _day(on)
+    moves = []
+    for entry, reason in items:
+        to = next_state(entry.state, action)
+        _day(day, last.get(entry.pk, entry.proposed_on))
+        lt = list_type(entry.list_type)
+        if action == "list":
+            window = entry.objection_until if lt.objection_days > 0 else None
+            if window is not None and day <= window:
+                raise IllegalTransition(
+                    f"the objection window runs to {entry.objection_until}; decide from "
+                    f"{entry.objection_until + timedelta(days=1)}"
+                )
+            if entry.pk in objected:
+                raise IllegalTransition("an objection to this entry is open; answer it first")
+        evidence = entry.evidence if action == "list" else {}
+        moves.append((entry, action, to, reason, evidence))
+    steps = _record_steps(actor, moves, day)
+    fields = {"state", "ledger_index"}
+    for (entry, _a, to, _r, _e), step in zip(moves, steps, strict=True):
+        lt = list_type(entry.list_type)
+        if action == "notify":
+            entry.notified_on = day
+            entry.objection_until = objection_window_end(day, lt.objection_days)
+            fields |= {"notified_on", "objection_until"}
+        elif action == "list":
+            entry.decided_on = day
+            entry.decision_ledger_index = step.ledger_index
+            fields |= {"decided_on", "decision_ledger_index"}
+        elif action == "publish":
+            entry.published_on = day
+            entry.until = last_listed_day(day, lt.duration_days)
+            fields |= {"published_on", "until"}
+        else:  # dismiss, remove, revoke
+            entry.closed_on = day
+            fields.add("closed_on")
+        entry.state = to
+        entry.ledger_index = step.ledger_index
+    entries = [m[0] for m in moves]
+    ListEntry.objects.bulk_update(entries, sorted(fields))
+    return entries
 
 
 # --- the periodic sweep ------------------------------------------------------------------------
@@ -339,10 +375,14 @@ def sweep(actor: Actor, today: date | None = None, only: list[int] | None = None
     """Propose who meets a list's rule and has no open entry; close entries whose rule no longer
     holds (dismiss before publication, remove after); remove published entries past their last
     day; move rating-engine lists on (notify, then list and publish once the objection window has
-    passed with no open objection). An entry closed on the same evidence is not proposed again."""
+    passed with no open objection). An entry closed on the same evidence is not proposed again.
+    Each list's proposals are one transaction, and so is each kind of step."""
     today = _day(today)
     report = SweepReport()
     stand = standings(today, only)
+    enterprises = (
+        Enterprise.objects.all() if only is None else Enterprise.objects.filter(pk__in=only)
+    )
     for lt in load_list_types().values():
         hits = meets(lt, stand, today)
         open_entries = ListEntry.objects.filter(list_type=lt.key, state__in=OPEN_STATES)
@@ -350,56 +390,74 @@ def sweep(actor: Actor, today: date | None = None, only: list[int] | None = None
         if only is not None:
             open_entries = open_entries.filter(enterprise_id__in=only)
             closed = closed.filter(enterprise_id__in=only)
-        by_ent = {e.enterprise_id: e for e in open_entries.select_related("enterprise")}
+        held = set(open_entries.values_list("enterprise_id", flat=True))
         seen = {
             (e, tuple(ev.get("leaves", [])))
             for e, ev in closed.values_list("enterprise_id", "evidence")
         }
-        for ent_id, g in hits.items():
-            if ent_id in by_ent or (ent_id, tuple(sorted(set(g.leaves)))) in seen:
-                continue
-            entry = propose(
+        new = {
+            ent_id: g
+            for ent_id, g in hits.items()
+            if ent_id not in held and (ent_id, tuple(sorted(set(g.leaves)))) not in seen
+        }
+        if new:
+            by_pk = enterprises.in_bulk(list(new))
+            entries = _propose_many(
                 actor,
-                Enterprise.objects.get(pk=ent_id),
-                lt.key,
-                reason=g.reason,
-                evidence={"records": list(g.records), "leaves": list(g.leaves)},
-                on=today,
+                lt,
+                [
+                    (
+                        by_pk[pk],
+                        g.reason[:2000],
+                        {"records": sorted(set(g.records)), "leaves": sorted(set(g.leaves))},
+                    )
+                    for pk, g in new.items()
+                ],
+                today,
             )
-            report.proposed.append(entry.pk)
-            by_ent[ent_id] = entry
-        for ent_id, entry in by_ent.items():
-            with transaction.atomic():
-                entry = (
-                    ListEntry.objects.select_for_update()
-                    .select_related("enterprise")
-                    .get(pk=entry.pk)
+            report.proposed += [e.pk for e in entries]
+        with transaction.atomic():
+            rows = list(open_entries.select_for_update().select_related("enterprise"))
+            objected = set(
+                Objection.objects.filter(
+                    entry_id__in=[e.pk for e in rows], state=Objection.OPEN
+                ).values_list("entry_id", flat=True)
+            )
+            planned: dict[str, list[tuple[ListEntry, str]]] = {}
+            for entry in rows:
+                action = _sweep_action(
+                    lt, entry, entry.enterprise_id in hits, entry.pk in objected, today
                 )
-                if entry.state not in OPEN_STATES:
-                    continue
-                action = _sweep_action(lt, entry, ent_id in hits, today)
-                if action is None:
-                    continue
-                why = {
-                    "remove": "the last listed day has passed"
-                    if entry.until is not None and entry.until < today
-                    else "the entry rule no longer holds",
-                    "dismiss": "the entry rule no longer holds",
-                    "notify": "decided by the rating engine",
-                    "list": "objection window passed with no open objection",
-                    "publish": "decided by the rating engine",
-                }[action]
-                _advance(actor, entry, action, why, today)
-                (report.closed if action in ("remove", "dismiss") else report.advanced).append(
-                    (entry.pk, action)
+                if action is not None:
+                    why = _SWEEP_REASONS[action]
+                    if action == "remove" and entry.until is not None and entry.until < today:
+                        why = "the last listed day has passed"
+                    planned.setdefault(action, []).append((entry, why))
+            for action in ("dismiss", "remove", "notify", "list", "publish"):
+                items = planned.get(action, [])
+                done = _advance_many(actor, items, action, today)
+                (report.closed if action in ("remove", "dismiss") else report.advanced).extend(
+                    (e.pk, action) for e in done
                 )
-                if action == "list":
-                    _advance(actor, entry, "publish", why, today)
-                    report.advanced.append((entry.pk, "publish"))
+                if action == "list" and done:
+                    planned.setdefault("publish", []).extend(
+                        (e, "decided by the rating engine") for e in done
+                    )
     return report
 
 
-def _sweep_action(lt: ListType, entry: ListEntry, holds: bool, today: date) -> str | None:
+_SWEEP_REASONS = {
+    "remove": "the entry rule no longer holds",
+    "dismiss": "the entry rule no longer holds",
+    "notify": "decided by the rating engine",
+    "list": "objection window passed with no open objection",
+    "publish": "decided by the rating engine",
+}
+
+
+def _sweep_action(
+    lt: ListType, entry: ListEntry, holds: bool, objected: bool, today: date
+) -> str | None:
     if entry.state == "published":
         if not holds or (entry.until is not None and entry.until < today):
             return "remove"
@@ -412,7 +470,7 @@ def _sweep_action(lt: ListType, entry: ListEntry, holds: bool, today: date) -> s
         return "notify"
     if entry.state == "notified":
         window_over = entry.objection_until is None or entry.objection_until < today
-        if window_over and not entry.objections.filter(state=Objection.OPEN).exists():
+        if window_over and not objected:
             return "list"
         return None
     if entry.state == "decided":
@@ -544,7 +602,9 @@ def answer_objection(
                 .select_related("enterprise")
                 .get(pk=obj.entry_id)
             )
-            _advance(actor, entry, "revoke", f"objection #{obj.pk} upheld: {answer}"[:2000], today)
+            _advance_many(
+                actor, [(entry, f"objection #{obj.pk} upheld: {answer}"[:2000])], "revoke", today
+            )
         obj.state = Objection.UPHELD if uphold else Objection.REJECTED
         obj.outcome = outcome
         obj.answer = answer

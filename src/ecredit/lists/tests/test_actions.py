@@ -334,3 +334,42 @@ def test_sweep_expires_entries_and_runs_rating_engine_lists(town):
     e.refresh_from_db()
     assert e.state == "removed" and e.steps.last().reason == "the last listed day has passed"
     assert (e.pk, "remove") in report.closed
+
+
+def test_the_rating_engines_pool_list_moves_by_the_sweep_after_its_window(town):
+    from ecredit.ratings.models import NegativePoolEntry
+
+    pool = NegativePoolEntry.objects.get(enterprise=town.b, left_on__isnull=True)
+    earlier = town.today - timedelta(days=15)
+    actions.sweep(Actor.system("t"), earlier)
+    e = ListEntry.objects.get(list_type="negative_pool")
+    assert (e.state, e.enterprise_id, e.evidence["leaves"]) == (
+        "notified",
+        town.b.pk,
+        [pool.ledger_index],
+    )
+    assert e.objection_until == earlier + timedelta(days=10)
+    actions.sweep(Actor.system("t"), town.today - timedelta(days=5))  # still inside the window
+    e.refresh_from_db()
+    assert e.state == "notified"
+    actions.sweep(Actor.system("t"), town.today)
+    e.refresh_from_db()
+    assert (e.state, e.published_on, e.until) == ("published", town.today, None)
+    assert [s.action for s in e.steps.all()] == ["propose", "notify", "list", "publish"]
+
+
+def test_an_open_objection_holds_the_rating_engines_decision(town):
+    earlier = town.today - timedelta(days=15)
+    actions.sweep(Actor.system("t"), earlier)
+    e = ListEntry.objects.get(list_type="negative_pool")
+    actions.file_objection(town.other, entry=e, reason="the veto was lifted")
+    actions.sweep(Actor.system("t"), town.today)
+    e.refresh_from_db()
+    assert e.state == "notified"
+
+
+def test_a_list_without_objection_window_is_decided_the_day_it_is_notified(town):
+    e = actions.propose(town.regulator, town.a, "red", reason="grade AA")
+    e = actions.advance(town.regulator, e, "notify", reason="x")
+    e = actions.advance(town.regulator, e, "list", reason="x")
+    assert e.state == "decided"
