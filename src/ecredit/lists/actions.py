@@ -516,6 +516,8 @@ def file_objection(
         Enterprise.objects.select_for_update().filter(pk=target.enterprise_id).first()
         if record is not None and not record.is_current:
             raise ListsError("this record has a newer version; object to that one")
+        if record is not None and Withdrawal.objects.filter(record=record).exists():
+            raise ListsError("this record is already withdrawn; it no longer counts")
         dup = Objection.objects.filter(state=Objection.OPEN, record=record, entry=entry)
         if dup.exists():
             raise ListsError("an objection to this is already open")

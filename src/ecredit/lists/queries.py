@@ -76,19 +76,25 @@ def counts() -> dict[str, int]:
 
 
 def entries_of(enterprise: Enterprise) -> QuerySet[ListEntry]:
-    return ListEntry.objects.filter(enterprise=enterprise).order_by("-proposed_on", "-id")
+    return (
+        ListEntry.objects.filter(enterprise=enterprise)
+        .select_related("enterprise")
+        .order_by("-proposed_on", "-id")
+    )
 
 
 def objections_of(enterprise: Enterprise) -> QuerySet[Objection]:
     return (
         Objection.objects.filter(enterprise=enterprise)
-        .select_related("record", "entry")
+        .select_related("enterprise", "record", "entry")
         .prefetch_related("attachments")
     )
 
 
 def repairs_of(enterprise: Enterprise) -> QuerySet[RepairApplication]:
-    return RepairApplication.objects.filter(enterprise=enterprise).select_related("record")
+    return RepairApplication.objects.filter(enterprise=enterprise).select_related(
+        "enterprise", "record"
+    )
 
 
 def open_objections() -> QuerySet[Objection]:

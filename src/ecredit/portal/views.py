@@ -110,6 +110,7 @@ def enterprise(request: HttpRequest, subject_id: str) -> HttpResponse:
             "groups": groups,
             "levels": entity_queries.visible_levels(actor, e),
             "pool_entry": e.negative_pool_entries.filter(left_on__isnull=True).first(),
+            "memberships": _memberships(e),
             "status": code_label(dictionary.types.get("registration"), "status", e.status)
             if e.status
             else "",
@@ -121,6 +122,18 @@ def enterprise(request: HttpRequest, subject_id: str) -> HttpResponse:
             else "",
         },
     )
+
+
+def _memberships(e: Enterprise) -> list[tuple[str, object]]:
+    """The enterprise's published list entries in force, with the list's label."""
+    from django.utils.translation import get_language
+
+    from ecredit.core.lists import load_list_types
+    from ecredit.lists.queries import memberships
+
+    types = load_list_types()
+    lang = (get_language() or "zh")[:2]
+    return [(types[m.list_type].label(lang), m) for m in memberships(e) if m.list_type in types]
 
 
 def dictionary(request: HttpRequest) -> HttpResponse:

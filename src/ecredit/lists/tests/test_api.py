@@ -220,3 +220,33 @@ def test_regulator_proposes_and_steps(client, town):
         ).status_code
         == 404
     )
+
+
+def test_standing_reads_a_fixed_number_of_queries(client, town, django_assert_num_queries):
+    from ecredit.lists.attachments import Upload
+
+    for record in (town.recent, town.old):
+        actions.file_objection(
+            town.merchant, record=record, reason="x", files=[Upload("a.txt", b"x")]
+        )
+    actions.propose(town.regulator, town.a, "watch", reason="x")
+    with django_assert_num_queries(8):
+        body = client.get(
+            f"/api/v1/lists/subjects/{town.a.subject_id}", headers=auth(town, "merchant")
+        ).json()
+    assert len(body["objections"]) == 2 and len(body["entries"]) == 1
+
+
+def test_the_archive_api_marks_withdrawn_records(client, town):
+    obj = actions.file_objection(town.merchant, record=town.recent, reason="x")
+    actions.answer_objection(town.regulator, obj, uphold=True, answer="annulled", regrade=False)
+    rows = client.get(
+        f"/api/v1/enterprises/{town.a.subject_id}/records?type=administrative_penalty",
+        headers=auth(town, "merchant"),
+    ).json()
+    assert {r["id"]: r["withdrawn_on"] for r in rows} == {
+        town.recent.pk: town.today.isoformat(),
+        town.old.pk: None,
+    }
+    with pytest.raises(actions.ListsError, match="already withdrawn"):
+        actions.file_objection(town.merchant, record=town.recent, reason="again")

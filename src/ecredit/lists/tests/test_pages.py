@@ -132,3 +132,36 @@ def test_workbench_steps_and_sweep(client, town):
     )
     assert "objection window runs to" in resp.content.decode()
     assert client.get("/lists/workbench/sweep/").status_code == 405
+
+
+def test_the_public_enterprise_page_shows_published_memberships(client, town):
+    _published(town)
+    html = client.get(f"/enterprises/{town.b.subject_id}/").content.decode()
+    assert 'data-list="serious_dishonesty"' in html and "严重违法失信名单" in html
+    assert 'data-list="' not in client.get(f"/enterprises/{town.a.subject_id}/").content.decode()
+
+
+def test_pages_read_a_fixed_number_of_queries(client, town, django_assert_num_queries):
+    from ecredit.lists.attachments import Upload
+
+    _published(town)
+    for record in (town.recent, town.old):
+        actions.file_objection(
+            town.merchant, record=record, reason="x", files=[Upload("a.txt", b"x")]
+        )
+    client.login(username="merchant", password=PASSWORD)
+    with django_assert_num_queries(10):
+        assert client.get("/lists/mine/").status_code == 200
+    client.logout()
+    client.login(username="reg", password=PASSWORD)
+    with django_assert_num_queries(8):
+        html = client.get("/lists/workbench/").content.decode()
+    assert html.count("data-objection=") == 2
+
+
+def test_the_workbench_flags_overdue_answers(client, town):
+    obj = actions.file_objection(town.merchant, record=town.recent, reason="x")
+    Objection.objects.filter(pk=obj.pk).update(answer_due=town.today - timedelta(days=1))
+    client.login(username="reg", password=PASSWORD)
+    html = client.get("/lists/workbench/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'class="card overdue"' in html and "overdue</span>" in html
