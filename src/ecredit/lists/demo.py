@@ -17,6 +17,15 @@ PUBLISHED_PER_LIST = 3
 # The demo's history is simulated: the sweep is run as of this many days ago, so that the
 # objection windows of its proposals have passed today and entries can be decided.
 PROPOSED_DAYS_AGO = 15
+# What the demo merchant objects to: the first of these it has.
+OBJECTED_TYPES = (
+    "administrative_penalty",
+    "consumer_complaint",
+    "abnormal_operation",
+    "product_quality_inspection",
+    "court_judgment",
+    "store_metrics",
+)
 
 
 def load_lists_demo(
@@ -44,12 +53,14 @@ def _merchant_cases(merchant: Enterprise | None, today: date, echo: Callable[[st
     """An open objection by the merchant, and an open repair application (the merchant's when it
     has a record that may be repaired, otherwise another enterprise's)."""
     if merchant is not None:
-        record = (
-            CreditRecord.objects.filter(enterprise=merchant, is_current=True)
-            .exclude(type_name="registration")
-            .order_by("-occurred_on", "pk")
-            .first()
+        own = CreditRecord.objects.filter(enterprise=merchant, is_current=True).order_by(
+            "-occurred_on", "pk"
         )
+        record = None
+        for type_name in OBJECTED_TYPES:
+            record = own.filter(type_name=type_name).first()
+            if record is not None:
+                break
         if record is not None:
             actions.file_objection(
                 _user_of(merchant),

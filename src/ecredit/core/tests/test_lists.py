@@ -184,3 +184,29 @@ def test_proposal_grounds() -> None:
     pooled = grounds(types["negative_pool"], Standing(1, pool_ledger_index=3), today)
     assert pooled is not None and pooled.leaves == (3,)
     assert grounds(types["negative_pool"], Standing(1), today) is None
+
+
+@pytest.mark.parametrize(
+    "state, action, after",
+    [
+        ("proposed", "notify", "notified"),
+        ("proposed", "dismiss", "dismissed"),
+        ("notified", "list", "decided"),
+        ("notified", "dismiss", "dismissed"),
+        ("notified", "revoke", "revoked"),
+        ("decided", "publish", "published"),
+        ("decided", "dismiss", "dismissed"),
+        ("decided", "revoke", "revoked"),
+        ("published", "remove", "removed"),
+        ("published", "revoke", "revoked"),
+    ],
+)
+def test_each_transition(state: str, action: str, after: str) -> None:
+    assert next_state(state, action) == after
+
+
+@pytest.mark.parametrize("state", ["dismissed", "removed", "revoked"])
+def test_closed_entries_take_no_step(state: str) -> None:
+    for action in ("notify", "list", "dismiss", "publish", "remove", "revoke"):
+        with pytest.raises(IllegalTransition, match="it is closed"):
+            next_state(state, action)

@@ -165,3 +165,33 @@ def test_the_workbench_flags_overdue_answers(client, town):
     client.login(username="reg", password=PASSWORD)
     html = client.get("/lists/workbench/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'class="card overdue"' in html and "overdue</span>" in html
+
+
+def test_regulator_corrects_a_record_from_the_workbench(client, town):
+    obj = actions.file_objection(town.merchant, record=town.recent, reason="the fine was 500")
+    client.login(username="reg", password=PASSWORD)
+    resp = client.post(
+        f"/lists/workbench/objections/{obj.pk}/",
+        {
+            "decision": "uphold",
+            "outcome": "corrected",
+            "corrections": "fine_amount_cny: 500.00",
+            "answer": "corrected",
+        },
+    )
+    assert resp.status_code == 302
+    obj.refresh_from_db()
+    assert (obj.state, obj.outcome) == ("upheld", "corrected")
+    from ecredit.records.models import CreditRecord
+
+    assert CreditRecord.objects.get(supersedes=town.recent).values["fine_amount_cny"] == "500.00"
+
+
+def test_merchant_objects_to_a_list_entry_from_its_page(client, town):
+    e = actions.propose(town.regulator, town.b, "serious_dishonesty", reason="listing")
+    e = actions.advance(town.regulator, e, "notify", reason="sent")
+    client.login(username="other", password=PASSWORD)
+    assert f"?entry={e.pk}" in client.get("/lists/mine/").content.decode()
+    resp = client.post("/lists/mine/object/", {"entry": e.pk, "reason": "annulled on appeal"})
+    assert resp.status_code == 302
+    assert Objection.objects.get().entry_id == e.pk
