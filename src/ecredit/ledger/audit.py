@@ -91,6 +91,7 @@ class AuditReport:
     records: int = 0
     evaluations: int = 0
     pool_decisions: int = 0
+    decisions: int = 0  # list steps, objections, repairs and withdrawals
     strips: int = 0
     checkpoints: int = 0
     cosignatures: int = 0
@@ -113,6 +114,7 @@ class AuditReport:
             "records": self.records,
             "evaluations": self.evaluations,
             "pool_decisions": self.pool_decisions,
+            "decisions": self.decisions,
             "strips": self.strips,
             "checkpoints": self.checkpoints,
             "cosignatures": self.cosignatures,
@@ -227,6 +229,10 @@ def _claims(lo: int, hi: int) -> dict[int, list[_Claim]]:
             label = f"pool entry {row['id']} ({action} on {row[on]}, subject {subject})"
             fields = pool_leaf(subject, action, row[on], row["reason"], row[by])
             add(row[column], _Claim("pool", row["id"], subject, label, "pool/v1", fields))
+    from ecredit.lists.audit import claims as list_claims
+
+    for index, *claim in list_claims(lo, hi):
+        add(index, _Claim(*claim))
     return out
 
 
@@ -328,7 +334,8 @@ class _Auditor:
 
     def check_claim(self, index: int, claim: _Claim, data: bytes) -> None:
         counter = {"record": "records", "evaluation": "evaluations", "pool": "pool_decisions"}
-        setattr(self.report, counter[claim.kind], getattr(self.report, counter[claim.kind]) + 1)
+        name = counter.get(claim.kind, "decisions")
+        setattr(self.report, name, getattr(self.report, name) + 1)
         try:
             expected = encode(claim.leaf_kind, claim.fields)
         except LeafError as exc:
@@ -456,6 +463,9 @@ class _Auditor:
             ("pool", NegativePoolEntry.objects, "ledger_index"),
             ("pool", NegativePoolEntry.objects, "left_ledger_index"),
         ]
+        from ecredit.lists.audit import TABLES
+
+        tables += TABLES
         for kind, objects, column in tables:
             rows = objects.filter(**{f"{column}__gte": size_now}) | objects.filter(
                 **{f"{column}__lt": 0}

@@ -373,3 +373,40 @@ def test_a_list_without_objection_window_is_decided_the_day_it_is_notified(town)
     e = actions.advance(town.regulator, e, "notify", reason="x")
     e = actions.advance(town.regulator, e, "list", reason="x")
     assert e.state == "decided"
+
+
+def test_the_ledger_audit_checks_every_lists_leaf(town):
+    from django.db import connection
+
+    from ecredit.ledger.audit import run_audit
+    from ecredit.records.tests.penalties import penalty_row
+
+    from .conftest import days_ago, ingest
+
+    ingest(
+        Actor.system("t"),
+        "administrative_penalty",
+        [penalty_row(801, severity="general", decision_date=days_ago(town.today, 100))],
+    )
+    actions.sweep(Actor.system("t"), town.today - timedelta(days=15))
+    actions.sweep(Actor.system("t"), town.today)
+    obj = actions.file_objection(
+        town.merchant, record=town.recent, reason="x", files=[Upload("a.pdf", PDF)]
+    )
+    actions.answer_objection(town.regulator, obj, uphold=True, answer="annulled", regrade=False)
+    rec = CreditRecord.objects.get(natural_key__contains="801号")
+    app = actions.apply_for_repair(
+        town.merchant, rec, correction="paid", commitment="承诺", files=[Upload("b.txt", b"ok")]
+    )
+    actions.decide_repair(town.regulator, app, approve=True, reason="ok", regrade=False)
+    report = run_audit()
+    assert report.problems == []
+    steps = sum(1 for _ in Leaf.objects.all() if leaf(_.index)["leaf"] == "list-decision/v1")
+    assert (
+        report.decisions == steps + 2 + 2 + 2
+    )  # objection, repair: filed and decided; 2 withdrawals
+    with connection.cursor() as c:  # an objection's answer edited behind the application's back
+        c.execute("UPDATE lists_objection SET answer = 'nothing' WHERE id = %s", [obj.pk])
+    [problem] = run_audit().problems
+    assert (problem.kind, problem.id) == ("objection", obj.pk)
+    assert "differs in: reason" in problem.message
