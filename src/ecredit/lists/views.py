@@ -31,6 +31,7 @@ from ecredit.portal.presenters import present
 from ecredit.records.models import CreditRecord
 
 PAGE_SIZE = 50
+WORKBENCH_ROWS = 100  # entries to decide shown at once, oldest first
 
 
 def _lang() -> str:
@@ -221,7 +222,11 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
 @_login_required("regulator")
 def workbench(request: HttpRequest, actor: Actor) -> HttpResponse:
     today = timezone.localdate()
-    decide = list(queries.to_decide())
+    pending = queries.to_decide()
+    chosen = request.GET.get("list", "")
+    if chosen in load_list_types():
+        pending = pending.filter(list_type=chosen)
+    decide = list(pending[:WORKBENCH_ROWS])
     return render(
         request,
         "lists/workbench.html",
@@ -230,6 +235,8 @@ def workbench(request: HttpRequest, actor: Actor) -> HttpResponse:
             "objections": queries.open_objections(),
             "repairs": queries.open_repairs(),
             "entries": [(e, allowed_actions(e.state)) for e in decide],
+            "pending": pending.count(),
+            "chosen": chosen,
             "expiring": queries.due_to_expire(today),
             "types": {lt.key: lt.label(_lang()) for lt in load_list_types().values()},
         },

@@ -69,7 +69,7 @@ def grounds(lt: ListType, s: Standing, today: date) -> Grounds | None:
     if rule.pool:
         if s.pool_ledger_index is None:
             return None
-        return Grounds("negative-list pool", (), (s.pool_ledger_index,))
+        return Grounds("负面清单库 / negative-list pool", (), (s.pool_ledger_index,))
     leaves = (s.evaluation_ledger_index,) if s.evaluation_ledger_index is not None else ()
     by_grade = s.grade is not None and s.grade in rule.grades
     by_class = s.risk_class is not None and s.risk_class in rule.risk_classes
@@ -79,7 +79,11 @@ def grounds(lt: ListType, s: Standing, today: date) -> Grounds | None:
         since = today - timedelta(days=rule.lookback_days)
         if any(r.type in rule.no_records and r.occurred_on > since for r in s.records):
             return None
-    reason = f"grade {s.grade}" if by_grade else f"risk class {s.risk_class}"
+    reason = (
+        f"信用等级 {s.grade} / grade {s.grade}"
+        if by_grade
+        else f"风险分类 {s.risk_class} / risk class {s.risk_class}"
+    )
     return Grounds(reason, (), leaves)
 
 

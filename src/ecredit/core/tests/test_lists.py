@@ -173,10 +173,10 @@ def test_proposal_grounds() -> None:
     )
     assert watched is not None and watched.leaves == (5,)
     by_class = grounds(types["watch"], Standing(1, grade="B", risk_class="D"), today)
-    assert by_class is not None and by_class.reason == "risk class D"
+    assert by_class is not None and by_class.reason == "风险分类 D / risk class D"
     assert grounds(types["watch"], Standing(1, grade="B", risk_class="C"), today) is None
     red = grounds(types["red"], Standing(1, grade="AA"), today)
-    assert red is not None and red.reason == "grade AA"
+    assert red is not None and red.reason == "信用等级 AA / grade AA"
     penalty = RecordFact(8, "administrative_penalty", date(2024, 1, 1), {}, 9)
     assert grounds(types["red"], Standing(1, records=(penalty,), grade="AAA"), today) is None
     old = RecordFact(8, "administrative_penalty", date(2023, 1, 1), {}, 9)

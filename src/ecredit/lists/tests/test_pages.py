@@ -122,8 +122,12 @@ def test_workbench_steps_and_sweep(client, town):
     client.login(username="reg", password=PASSWORD)
     assert client.post("/lists/workbench/sweep/").status_code == 302
     entry = ListEntry.objects.get(list_type="serious_dishonesty")
-    html = client.get("/lists/workbench/").content.decode()
+    html = client.get("/lists/workbench/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'data-entry="{entry.pk}"' in html
+    waiting = ListEntry.objects.exclude(state__in=["published", "dismissed", "removed", "revoked"])
+    assert f'data-testid="pending">{waiting.count()} entries wait' in html
+    only_red = client.get("/lists/workbench/?list=red").content.decode()
+    assert f'data-entry="{entry.pk}"' not in only_red
     client.post(f"/lists/workbench/entries/{entry.pk}/", {"action": "notify", "reason": "letter"})
     entry.refresh_from_db()
     assert entry.state == "notified"
@@ -154,7 +158,7 @@ def test_pages_read_a_fixed_number_of_queries(client, town, django_assert_num_qu
         assert client.get("/lists/mine/").status_code == 200
     client.logout()
     client.login(username="reg", password=PASSWORD)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         html = client.get("/lists/workbench/").content.decode()
     assert html.count("data-objection=") == 2
 
