@@ -604,9 +604,15 @@ def answer_objection(
                 .select_related("enterprise")
                 .get(pk=obj.entry_id)
             )
-            _advance_many(
-                actor, [(entry, f"objection #{obj.pk} upheld: {answer}"[:2000])], "revoke", today
-            )
+            if entry.state in OPEN_STATES:
+                _advance_many(
+                    actor,
+                    [(entry, f"objection #{obj.pk} upheld: {answer}"[:2000])],
+                    "revoke",
+                    today,
+                )
+            else:  # closed by rule meanwhile: the objection is upheld, nothing is left to revoke
+                outcome = ""
         obj.state = Objection.UPHELD if uphold else Objection.REJECTED
         obj.outcome = outcome
         obj.answer = answer

@@ -2,7 +2,7 @@
 
 proposed ──notify──► notified ──list──► decided ──publish──► published ──remove──► removed
     │                   │                  │                     │
-    └──dismiss──► dismissed ◄──dismiss─────┘          revoke (objection upheld) ──► revoked
+    └──dismiss──► dismissed ◄──dismiss─────┘     any open state ──revoke (objection upheld)──► revoked
 
 `list` needs the objection window to have ended and no open objection; an entry decided by the
 rating engine moves through the same states, driven by the periodic sweep.
@@ -24,6 +24,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("decided", "publish"): "published",
     ("decided", "dismiss"): "dismissed",
     ("published", "remove"): "removed",
+    ("proposed", "revoke"): "revoked",
     ("notified", "revoke"): "revoked",
     ("decided", "revoke"): "revoked",
     ("published", "revoke"): "revoked",

@@ -86,7 +86,7 @@ def test_every_transition_and_the_illegal_ones() -> None:
     assert next_state("published", "remove") == "removed"
     assert next_state("published", "revoke") == "revoked"
     assert next_state("proposed", "dismiss") == "dismissed"
-    assert len(TRANSITIONS) == 10
+    assert len(TRANSITIONS) == 11
     with pytest.raises(
         IllegalTransition, match="proposed cannot be 'publish'-ed; it can: notify, dismiss"
     ):
@@ -191,6 +191,7 @@ def test_proposal_grounds() -> None:
     [
         ("proposed", "notify", "notified"),
         ("proposed", "dismiss", "dismissed"),
+        ("proposed", "revoke", "revoked"),
         ("notified", "list", "decided"),
         ("notified", "dismiss", "dismissed"),
         ("notified", "revoke", "revoked"),

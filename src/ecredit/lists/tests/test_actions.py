@@ -410,3 +410,20 @@ def test_the_ledger_audit_checks_every_lists_leaf(town):
     [problem] = run_audit().problems
     assert (problem.kind, problem.id) == ("objection", obj.pk)
     assert "differs in: reason" in problem.message
+
+
+def test_an_objection_upheld_on_a_proposal_revokes_it(town):
+    e = _entry(town)
+    obj = actions.file_objection(town.other, entry=e, reason="wrong company")
+    actions.answer_objection(town.regulator, obj, uphold=True, answer="agreed", regrade=False)
+    e.refresh_from_db()
+    assert e.state == "revoked"
+
+
+def test_an_objection_to_an_entry_closed_meanwhile_is_upheld_without_revoking(town):
+    e = _entry(town)
+    obj = actions.file_objection(town.other, entry=e, reason="wrong company")
+    actions.advance(town.regulator, e, "dismiss", reason="not needed")
+    obj = actions.answer_objection(town.regulator, obj, uphold=True, answer="agreed", regrade=False)
+    e.refresh_from_db()
+    assert (e.state, obj.state, obj.outcome) == ("dismissed", "upheld", "")
