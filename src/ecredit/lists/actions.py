@@ -40,6 +40,7 @@ from ecredit.records import actions as records
 from ecredit.records.models import CreditRecord, Withdrawal
 
 MAX_TEXT = 5000
+SWEEP_CHUNK = 2000  # proposals per transaction (and per IN list: SQLite limits its variables)
 
 
 class ListsError(ValueError):
@@ -400,8 +401,10 @@ def sweep(actor: Actor, today: date | None = None, only: list[int] | None = None
             for ent_id, g in hits.items()
             if ent_id not in held and (ent_id, tuple(sorted(set(g.leaves)))) not in seen
         }
-        if new:
-            by_pk = enterprises.in_bulk(list(new))
+        pending = list(new.items())
+        for i in range(0, len(pending), SWEEP_CHUNK):  # one transaction per chunk of proposals
+            chunk = pending[i : i + SWEEP_CHUNK]
+            by_pk = enterprises.in_bulk([pk for pk, _ in chunk])
             entries = _propose_many(
                 actor,
                 lt,
@@ -411,39 +414,57 @@ def sweep(actor: Actor, today: date | None = None, only: list[int] | None = None
                         g.reason[:2000],
                         {"records": sorted(set(g.records)), "leaves": sorted(set(g.leaves))},
                     )
-                    for pk, g in new.items()
+                    for pk, g in chunk
                 ],
                 today,
             )
             report.proposed += [e.pk for e in entries]
-        with transaction.atomic():
-            rows = list(open_entries.select_for_update().select_related("enterprise"))
-            objected = set(
-                Objection.objects.filter(
-                    entry_id__in=[e.pk for e in rows], state=Objection.OPEN
-                ).values_list("entry_id", flat=True)
-            )
-            planned: dict[str, list[tuple[ListEntry, str]]] = {}
-            for entry in rows:
-                action = _sweep_action(
-                    lt, entry, entry.enterprise_id in hits, entry.pk in objected, today
-                )
-                if action is not None:
-                    why = _SWEEP_REASONS[action]
-                    if action == "remove" and entry.until is not None and entry.until < today:
-                        why = "the last listed day has passed"
-                    planned.setdefault(action, []).append((entry, why))
-            for action in ("dismiss", "remove", "notify", "list", "publish"):
-                items = planned.get(action, [])
-                done = _advance_many(actor, items, action, today)
-                (report.closed if action in ("remove", "dismiss") else report.advanced).extend(
-                    (e.pk, action) for e in done
-                )
-                if action == "list" and done:
-                    planned.setdefault("publish", []).extend(
-                        (e, "decided by the rating engine") for e in done
-                    )
+        open_ids = list(open_entries.order_by("pk").values_list("pk", flat=True))
+        for i in range(0, len(open_ids), SWEEP_CHUNK):
+            _sweep_steps(actor, lt, open_ids[i : i + SWEEP_CHUNK], hits, today, report)
     return report
+
+
+def _sweep_steps(
+    actor: Actor,
+    lt: ListType,
+    ids: list[int],
+    hits: dict[int, Any],
+    today: date,
+    report: SweepReport,
+) -> None:
+    """The sweep's steps on some open entries of one list, in one transaction."""
+    with transaction.atomic():
+        rows = list(
+            ListEntry.objects.select_for_update()
+            .select_related("enterprise")
+            .filter(pk__in=ids, state__in=OPEN_STATES)
+        )
+        objected = set(
+            Objection.objects.filter(
+                entry_id__in=[e.pk for e in rows], state=Objection.OPEN
+            ).values_list("entry_id", flat=True)
+        )
+        planned: dict[str, list[tuple[ListEntry, str]]] = {}
+        for entry in rows:
+            action = _sweep_action(
+                lt, entry, entry.enterprise_id in hits, entry.pk in objected, today
+            )
+            if action is not None:
+                why = _SWEEP_REASONS[action]
+                if action == "remove" and entry.until is not None and entry.until < today:
+                    why = "the last listed day has passed"
+                planned.setdefault(action, []).append((entry, why))
+        for action in ("dismiss", "remove", "notify", "list", "publish"):
+            items = planned.get(action, [])
+            done = _advance_many(actor, items, action, today)
+            (report.closed if action in ("remove", "dismiss") else report.advanced).extend(
+                (e.pk, action) for e in done
+            )
+            if action == "list" and done:
+                planned.setdefault("publish", []).extend(
+                    (e, "decided by the rating engine") for e in done
+                )
 
 
 _SWEEP_REASONS = {
