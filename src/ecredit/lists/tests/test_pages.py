@@ -199,3 +199,16 @@ def test_merchant_objects_to_a_list_entry_from_its_page(client, town):
     resp = client.post("/lists/mine/object/", {"entry": e.pk, "reason": "annulled on appeal"})
     assert resp.status_code == 302
     assert Objection.objects.get().entry_id == e.pk
+
+
+def test_the_merchant_sees_its_open_cases_on_its_enterprise_page(client, town):
+    obj = actions.file_objection(town.merchant, record=town.recent, reason="x")
+    url = f"/enterprises/{town.a.subject_id}/"
+    assert 'data-testid="own-lists"' not in client.get(url).content.decode()
+    client.login(username="merchant", password=PASSWORD)
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="own-lists"' in html and f"Objection #{obj.pk}" in html
+    assert f"answer due {obj.answer_due.isoformat()}" in html
+    client.logout()
+    client.login(username="other", password=PASSWORD)
+    assert 'data-testid="own-lists"' not in client.get(url).content.decode()
