@@ -72,11 +72,14 @@ def record_rows(
 
 
 def records_known_on(
-    as_of: date, enterprise_ids: Collection[int] | None = None
+    as_of: date,
+    enterprise_ids: Collection[int] | None = None,
+    withdrawn_before: datetime | None = None,
 ) -> dict[int, list[tuple[int, RecordView]]]:
     """Per enterprise, (record id, view) of the latest version of every record received by the
     end of `as_of`, leaving out a latest version withdrawn (objection upheld, repair approved) on
-    or before `as_of`; only about `enterprise_ids` when given.
+    or before `as_of` (and written before `withdrawn_before`, when given: what a run that started
+    then saw); only about `enterprise_ids` when given.
 
     Point in time: a correction received after `as_of` is not seen; the version it replaced is.
     """
@@ -107,9 +110,10 @@ def records_known_on(
             public=level == "public",
         )
         latest[k] = (pk, ent, version, view)
-    withdrawn = set(
-        Withdrawal.objects.filter(effective_on__lte=as_of).values_list("record_id", flat=True)
-    )
+    withdrawals = Withdrawal.objects.filter(effective_on__lte=as_of)
+    if withdrawn_before is not None:
+        withdrawals = withdrawals.filter(created_at__lt=withdrawn_before)
+    withdrawn = set(withdrawals.values_list("record_id", flat=True))
     grouped: dict[int, list[tuple[int, RecordView]]] = defaultdict(list)
     for pk, ent, _version, view in latest.values():
         if pk not in withdrawn:
@@ -584,7 +588,8 @@ def reproduce(evaluation: Evaluation) -> dict[str, Any]:
     as_of = evaluation.as_of
     ids = list(run.evaluations.order_by("enterprise_id").values_list("enterprise_id", flat=True))
     enterprises = list(Enterprise.objects.filter(pk__in=ids).order_by("pk"))
-    features = features_known_on(as_of, enterprises, records_known_on(as_of))
+    known = records_known_on(as_of, withdrawn_before=run.started_at)
+    features = features_known_on(as_of, enterprises, known)
     mine = features[evaluation.enterprise_id]
     checks: list[dict[str, Any]] = [
         {

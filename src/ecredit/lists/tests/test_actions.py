@@ -427,3 +427,24 @@ def test_an_objection_to_an_entry_closed_meanwhile_is_upheld_without_revoking(to
     obj = actions.answer_objection(town.regulator, obj, uphold=True, answer="agreed", regrade=False)
     e.refresh_from_db()
     assert (e.state, obj.state, obj.outcome) == ("dismissed", "upheld", "")
+
+
+def test_an_evaluation_made_before_a_same_day_withdrawal_still_reproduces(town):
+    from ecredit.entities.models import Enterprise
+    from ecredit.ratings.actions import features_known_on
+
+    def features_seen_by(evaluation: Evaluation) -> dict:
+        # what `ratings.actions.reproduce` recomputes for the run of `evaluation`
+        run = evaluation.run
+        known = records_known_on(town.today, withdrawn_before=run.started_at)
+        everyone = list(Enterprise.objects.order_by("pk"))
+        return features_known_on(town.today, everyone, known)[town.a.pk]
+
+    before = Evaluation.objects.get(enterprise=town.a, is_latest=True)
+    obj = actions.file_objection(town.merchant, record=town.recent, reason="annulled")
+    actions.answer_objection(town.regulator, obj, uphold=True, answer="annulled")
+    after = Evaluation.objects.get(enterprise=town.a, is_latest=True)
+    assert before.as_of == after.as_of == town.today
+    assert before.features != after.features
+    assert features_seen_by(before) == before.features
+    assert features_seen_by(after) == after.features
