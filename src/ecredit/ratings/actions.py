@@ -136,6 +136,18 @@ def _related(enterprises: list[Enterprise]) -> dict[int, list[tuple[str, int]]]:
     return links
 
 
+def _neighbourhood(
+    everyone: list[Enterprise], only: Collection[int]
+) -> tuple[list[Enterprise], dict[int, list[tuple[str, int]]]]:
+    """The enterprises in `only` and their related parties (found among `everyone`), and the
+    links of those in `only`: what evaluating just them needs."""
+    scope = set(only)
+    related = _related(everyone)
+    links = {pk: related.get(pk, []) for pk in scope}
+    needed = scope | {other for pk in scope for _, other in links[pk]}
+    return [e for e in everyone if e.pk in needed], links
+
+
 def _previous(as_of: date) -> dict[int, tuple[date, GradeState, str]]:
     """Per enterprise, its most recent evaluation before `as_of`: date, policy state and grade."""
     out: dict[int, tuple[date, GradeState, str]] = {}
@@ -292,10 +304,7 @@ def evaluate_all(
     links = None
     if only is not None:
         scope = set(only)
-        everyone = _related(enterprises)
-        links = {pk: everyone.get(pk, []) for pk in scope}
-        needed = scope | {other for pk in scope for _, other in links[pk]}
-        enterprises = [e for e in enterprises if e.pk in needed]
+        enterprises, links = _neighbourhood(enterprises, scope)
     records = records_known_on(as_of, None if only is None else [e.pk for e in enterprises])
     previous = _previous(as_of)
     features = features_known_on(as_of, enterprises, records, previous, links)
@@ -589,7 +598,9 @@ def reproduce(evaluation: Evaluation) -> dict[str, Any]:
     ids = list(run.evaluations.order_by("enterprise_id").values_list("enterprise_id", flat=True))
     enterprises = list(Enterprise.objects.filter(pk__in=ids).order_by("pk"))
     known = records_known_on(as_of, withdrawn_before=run.started_at)
-    features = features_known_on(as_of, enterprises, known)
+    # related parties as the run found them, in the whole population (a run may cover a few)
+    around, links = _neighbourhood(list(Enterprise.objects.order_by("pk")), ids)
+    features = features_known_on(as_of, around, known, links=links)
     mine = features[evaluation.enterprise_id]
     checks: list[dict[str, Any]] = [
         {
@@ -616,7 +627,17 @@ def reproduce(evaluation: Evaluation) -> dict[str, Any]:
             }
         )
     else:
-        system = load_indicator_system(evaluation.system_version)
+        # a stored version is "isys-<name>+sha256:<digest>"; the bundled file must still match
+        name = evaluation.system_version.split("+", 1)[0].removeprefix("isys-")
+        system = load_indicator_system(name)
+        checks.append(
+            {
+                "what": "indicator system",
+                "same": system.version == evaluation.system_version,
+                "stored": evaluation.system_version,
+                "now": system.version,
+            }
+        )
         now_score = evaluate(system, mine).score
     checks.append(
         {

@@ -60,3 +60,16 @@ def test_a_scoped_run_sees_related_parties_outside_its_scope(admin_actor, relate
     assert mine.is_latest
     assert Evaluation.objects.get(enterprise=three, is_latest=True).run_id == full.pk
     assert Evaluation.objects.filter(is_latest=True).count() == 3
+
+
+def test_a_scoped_evaluation_reproduces(admin_actor, related):
+    from ecredit.ratings.actions import reproduce
+
+    one = related[0]
+    scoped = evaluate_all(admin_actor, timezone.localdate(), only=[one.pk])
+    result = reproduce(Evaluation.objects.get(run=scoped, enterprise=one))
+    assert [(c["what"], c["same"]) for c in result["checks"]] == [
+        ("features", True),
+        ("indicator system", True),
+        ("score", True),
+    ]
