@@ -6,6 +6,7 @@ import pytest
 
 from ecredit.demo import load_demo
 from ecredit.entities.models import Enterprise
+from ecredit.lists.models import ListEntry, RepairApplication
 from ecredit.ratings.models import Evaluation
 from ecredit.records.models import CreditRecord, Submission
 from ecredit.supervision.models import InspectionPlan
@@ -18,8 +19,11 @@ def test_a_small_demo_loads_through_files_and_api_then_evaluates():
     totals = out["totals"]
     assert totals["rejected"] == 0
     loaded = CreditRecord.objects.exclude(type_name="inspection_result")  # the plan's results
-    assert totals["stored"] + totals["corrected"] == loaded.count()
+    # the demo's credit-repair application publishes its commitment as one more record
+    repairs = RepairApplication.objects.count()
+    assert totals["stored"] + totals["corrected"] + repairs == loaded.count()
     assert InspectionPlan.objects.get().status == "closed"
+    assert ListEntry.objects.filter(state="published").exists()
     channels = set(Submission.objects.values_list("channel", flat=True))
     assert channels == {"api", "file"}
     assert (

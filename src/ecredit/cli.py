@@ -507,6 +507,9 @@ main.add_command(_ledger)
 from ecredit.cli_inspections import inspections as _inspections  # noqa: E402
 
 main.add_command(_inspections)
+from ecredit.cli_lists import lists as _lists  # noqa: E402
+
+main.add_command(_lists)
 
 
 if __name__ == "__main__":

@@ -717,6 +717,11 @@ def _print_audit(report: AuditReport) -> None:
         f"  checked {_n(report.records, 'record version')}, {_n(report.evaluations, 'evaluation')}"
         f", {_n(report.pool_decisions, 'pool decision')}"
         + (f", {_n(report.inspections, 'inspection step')}" if report.inspections else "")
+        + (
+            f", {_n(report.decisions, 'list, objection, repair or withdrawal decision')}"
+            if report.decisions
+            else ""
+        )
         + " against their leaves; "
         f"{_n(report.strips, 'node strip')}; {_n(report.checkpoints, 'checkpoint')}; "
         f"{_n(report.cosignatures, 'cosignature')} ({report.seconds:.1f} s)"

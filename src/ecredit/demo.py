@@ -157,6 +157,10 @@ def load_demo(
         f"  evaluated {run.evaluated:,} enterprises as of {run.as_of} with {by}: "
         + " ".join(f"{g}:{n}" for g, n in run.grade_counts.items())
     )
+    from ecredit.lists.demo import load_lists_demo
+
+    load_lists_demo(actor, today, merchant, echo)
+
     from ecredit.supervision.demo import run_demo_plan
 
     run_demo_plan(actor, today, seed=seed, echo=echo)

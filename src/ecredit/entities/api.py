@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
@@ -83,6 +84,11 @@ class RecordOut(Schema):
         description="its leaf in the ledger: GET /api/v1/ledger/bundle?index= proves it; the leaf "
         "(record/v1) is rebuilt from type, provider, natural_key, version, subject_id, "
         "occurred_on, received_at, content_hash and values",
+    )
+    withdrawn_on: date | None = Field(
+        None,
+        description="for its subject and regulators: the day it was withdrawn (objection upheld "
+        "or credit repair approved); from then on it is not public and does not count in grades",
     )
 
 
@@ -178,6 +184,7 @@ def enterprise_records(
             "values": r.values,
             "subject_id": r.subject_id,
             "ledger_index": r.ledger_index,
+            "withdrawn_on": _withdrawn_on(r),
         }
         for r in rows
     ]
@@ -197,3 +204,10 @@ def get_enterprise(request: HttpRequest, subject_id: str) -> dict[str, Any]:
         "status": e.status,
         "identifiers": list(e.identifiers.values_list("value", flat=True)),
     }
+
+
+def _withdrawn_on(record: CreditRecord) -> date | None:
+    try:
+        return record.withdrawal.effective_on  # loaded with the record by visible_records
+    except ObjectDoesNotExist:
+        return None

@@ -86,14 +86,19 @@ def visible_records(
 ) -> QuerySet[CreditRecord]:
     """Current records about `enterprise` that `actor` may see today.
 
-    The public sees only public records still within their publicity period; the subject itself
-    and regulators see its whole archive.
+    The public sees only public records still within their publicity period and not withdrawn
+    (found wrong on an objection, or repaired, by `today`); the subject itself and regulators see
+    its whole archive, withdrawn records included (`withdrawal` is loaded with each record).
     """
     levels = visible_levels(actor, enterprise)
-    qs = CreditRecord.objects.filter(enterprise=enterprise, is_current=True)
+    qs = CreditRecord.objects.filter(enterprise=enterprise, is_current=True).select_related(
+        "withdrawal"
+    )
     if levels == ("public",):
-        return qs.filter(disclosure_level="public").filter(
-            Q(public_until__isnull=True) | Q(public_until__gte=today)
+        return (
+            qs.filter(disclosure_level="public")
+            .filter(Q(public_until__isnull=True) | Q(public_until__gte=today))
+            .exclude(withdrawal__effective_on__lte=today)
         )
     return qs.filter(disclosure_level__in=levels)
 

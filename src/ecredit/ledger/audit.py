@@ -92,6 +92,7 @@ class AuditReport:
     evaluations: int = 0
     pool_decisions: int = 0
     inspections: int = 0
+    decisions: int = 0  # list steps, objections, repairs and withdrawals
     strips: int = 0
     checkpoints: int = 0
     cosignatures: int = 0
@@ -115,6 +116,7 @@ class AuditReport:
             "evaluations": self.evaluations,
             "pool_decisions": self.pool_decisions,
             "inspections": self.inspections,
+            "decisions": self.decisions,
             "strips": self.strips,
             "checkpoints": self.checkpoints,
             "cosignatures": self.cosignatures,
@@ -233,6 +235,11 @@ def _claims(lo: int, hi: int) -> dict[int, list[_Claim]]:
 
     for index, kind, pk, subject, label, leaf_kind, fields in ledger_claims(lo, hi):
         add(index, _Claim(kind, pk, subject, label, leaf_kind, fields))
+
+    from ecredit.lists.audit import claims as list_claims
+
+    for index, *claim in list_claims(lo, hi):
+        add(index, _Claim(*claim))
     return out
 
 
@@ -339,7 +346,8 @@ class _Auditor:
             "pool": "pool_decisions",
             "inspection": "inspections",
         }
-        setattr(self.report, counter[claim.kind], getattr(self.report, counter[claim.kind]) + 1)
+        name = counter.get(claim.kind, "decisions")
+        setattr(self.report, name, getattr(self.report, name) + 1)
         try:
             expected = encode(claim.leaf_kind, claim.fields)
         except LeafError as exc:
@@ -467,6 +475,9 @@ class _Auditor:
             ("pool", NegativePoolEntry.objects, "ledger_index"),
             ("pool", NegativePoolEntry.objects, "left_ledger_index"),
         ]
+        from ecredit.lists.audit import TABLES
+
+        tables += TABLES
         for kind, objects, column in tables:
             rows = objects.filter(**{f"{column}__gte": size_now}) | objects.filter(
                 **{f"{column}__lt": 0}

@@ -20,8 +20,8 @@ from ecredit.web.schemas import responses
 
 router = Router(tags=["measures"])
 
-Context = Enum("Context", {c: c for c in CONTEXTS}, type=str)  # type: ignore[misc]
-Outcome = Enum("Outcome", {o: o for o in CheckFeedback.Outcome.values}, type=str)  # type: ignore[misc]
+Context = Enum("CheckContext", {c: c for c in CONTEXTS}, type=str)  # type: ignore[misc]
+Outcome = Enum("CheckOutcome", {o: o for o in CheckFeedback.Outcome.values}, type=str)  # type: ignore[misc]
 
 
 class GroundOut(Schema):

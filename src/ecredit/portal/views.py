@@ -110,6 +110,8 @@ def enterprise(request: HttpRequest, subject_id: str) -> HttpResponse:
             "groups": groups,
             "levels": entity_queries.visible_levels(actor, e),
             "pool_entry": e.negative_pool_entries.filter(left_on__isnull=True).first(),
+            "memberships": _memberships(e),
+            "own_lists": _own_lists(actor, e, today),
             "status": code_label(dictionary.types.get("registration"), "status", e.status)
             if e.status
             else "",
@@ -121,6 +123,33 @@ def enterprise(request: HttpRequest, subject_id: str) -> HttpResponse:
             else "",
         },
     )
+
+
+def _memberships(e: Enterprise) -> list[tuple[str, object]]:
+    """The enterprise's published list entries in force, with the list's label."""
+    from django.utils.translation import get_language
+
+    from ecredit.core.lists import load_list_types
+    from ecredit.lists.queries import memberships
+
+    types = load_list_types()
+    lang = (get_language() or "zh")[:2]
+    return [(types[m.list_type].label(lang), m) for m in memberships(e) if m.list_type in types]
+
+
+def _own_lists(actor: object, e: Enterprise, today: object) -> dict[str, object] | None:
+    """For the enterprise's own users: its open list entries, objections and repairs."""
+    if getattr(actor, "enterprise_id", None) != e.pk:
+        return None
+    from ecredit.core.lists import OPEN_STATES
+    from ecredit.lists import queries as list_queries
+
+    return {
+        "today": today,
+        "entries": list(list_queries.entries_of(e).filter(state__in=OPEN_STATES)),
+        "objections": list(list_queries.objections_of(e).filter(state="open")),
+        "repairs": list(list_queries.repairs_of(e).filter(state="open")),
+    }
 
 
 def dictionary(request: HttpRequest) -> HttpResponse:

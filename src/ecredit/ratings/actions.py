@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -30,7 +30,7 @@ from ecredit.core.scoring.whatif import what_if
 from ecredit.entities.models import Enterprise
 from ecredit.ledger import actions as ledger
 from ecredit.ratings.models import Evaluation, EvaluationRun, NegativePoolEntry
-from ecredit.records.models import CreditRecord
+from ecredit.records.models import CreditRecord, Withdrawal
 
 # A value shared by more enterprises than this (a registered-agent address, a placeholder phone)
 # says nothing about a relation between them, and would make the graph quadratic.
@@ -48,36 +48,43 @@ def end_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.max))
 
 
-def record_rows(as_of: date, order_by: tuple[str, ...] = ()) -> Any:
+def record_rows(
+    as_of: date, order_by: tuple[str, ...] = (), enterprise_ids: Collection[int] | None = None
+) -> Any:
     """Every record version received by the end of `as_of` about a fact on or before it, as
     (pk, enterprise id, type, provider, natural key, version, occurred on, received at, values,
-    disclosure level) tuples."""
-    return (
-        CreditRecord.objects.filter(received_at__lte=end_of_day(as_of), occurred_on__lte=as_of)
-        .order_by(*order_by)
-        .values_list(
-            "pk",
-            "enterprise_id",
-            "type_name",
-            "provider",
-            "natural_key",
-            "version",
-            "occurred_on",
-            "received_at",
-            "values",
-            "disclosure_level",
-        )
+    disclosure level) tuples; only about `enterprise_ids` when given."""
+    qs = CreditRecord.objects.filter(received_at__lte=end_of_day(as_of), occurred_on__lte=as_of)
+    if enterprise_ids is not None:
+        qs = qs.filter(enterprise_id__in=list(enterprise_ids))
+    return qs.order_by(*order_by).values_list(
+        "pk",
+        "enterprise_id",
+        "type_name",
+        "provider",
+        "natural_key",
+        "version",
+        "occurred_on",
+        "received_at",
+        "values",
+        "disclosure_level",
     )
 
 
-def records_known_on(as_of: date) -> dict[int, list[tuple[int, RecordView]]]:
+def records_known_on(
+    as_of: date,
+    enterprise_ids: Collection[int] | None = None,
+    withdrawn_before: datetime | None = None,
+) -> dict[int, list[tuple[int, RecordView]]]:
     """Per enterprise, (record id, view) of the latest version of every record received by the
-    end of `as_of`.
+    end of `as_of`, leaving out a latest version withdrawn (objection upheld, repair approved) on
+    or before `as_of` (and written before `withdrawn_before`, when given: what a run that started
+    then saw); only about `enterprise_ids` when given.
 
     Point in time: a correction received after `as_of` is not seen; the version it replaced is.
     """
     latest: dict[tuple[str, str, str], tuple[int, int, int, RecordView]] = {}
-    rows = record_rows(as_of)
+    rows = record_rows(as_of, enterprise_ids=enterprise_ids)
     tz = timezone.get_current_timezone()
     for (
         pk,
@@ -103,9 +110,14 @@ def records_known_on(as_of: date) -> dict[int, list[tuple[int, RecordView]]]:
             public=level == "public",
         )
         latest[k] = (pk, ent, version, view)
+    withdrawals = Withdrawal.objects.filter(effective_on__lte=as_of)
+    if withdrawn_before is not None:
+        withdrawals = withdrawals.filter(created_at__lt=withdrawn_before)
+    withdrawn = set(withdrawals.values_list("record_id", flat=True))
     grouped: dict[int, list[tuple[int, RecordView]]] = defaultdict(list)
     for pk, ent, _version, view in latest.values():
-        grouped[ent].append((pk, view))
+        if pk not in withdrawn:
+            grouped[ent].append((pk, view))
     return grouped
 
 
@@ -122,6 +134,18 @@ def _related(enterprises: list[Enterprise]) -> dict[int, list[tuple[str, int]]]:
             for a in members:
                 links[a].extend((rel, b) for b in members if b != a)
     return links
+
+
+def _neighbourhood(
+    everyone: list[Enterprise], only: Collection[int]
+) -> tuple[list[Enterprise], dict[int, list[tuple[str, int]]]]:
+    """The enterprises in `only` and their related parties (found among `everyone`), and the
+    links of those in `only`: what evaluating just them needs."""
+    scope = set(only)
+    related = _related(everyone)
+    links = {pk: related.get(pk, []) for pk in scope}
+    needed = scope | {other for pk in scope for _, other in links[pk]}
+    return [e for e in everyone if e.pk in needed], links
 
 
 def _previous(as_of: date) -> dict[int, tuple[date, GradeState, str]]:
@@ -147,6 +171,7 @@ def features_known_on(
     enterprises: list[Enterprise],
     records: dict[int, list[tuple[int, RecordView]]],
     previous: dict[int, tuple[date, GradeState, str]] | None = None,
+    links: dict[int, list[tuple[str, int]]] | None = None,
 ) -> dict[int, dict[str, float | None]]:
     """Features of every enterprise as of `as_of`; related parties through shared legal
     representative, address or phone, flagged by their own features and previous grades
@@ -157,7 +182,8 @@ def features_known_on(
         previous = _previous(as_of)
     prev_grade = {pk: p[2] for pk, p in previous.items()}
     subject = {e.pk: e.subject_id for e in enterprises}
-    links = _related(enterprises)
+    if links is None:
+        links = _related(enterprises)
     first_pass = dict(features)
     for e in enterprises:
         related = [
@@ -253,6 +279,7 @@ def evaluate_all(
     system_version: str | None = None,
     progress: Callable[[int], None] | None = None,
     use_model: bool = True,
+    only: Collection[int] | None = None,
 ) -> EvaluationRun:
     """Evaluate every enterprise as of `as_of`; store one `Evaluation` each in a new run.
 
@@ -264,15 +291,25 @@ def evaluate_all(
     enterprise's previous evaluation by its rules (downgrade at once on a serious new event,
     upgrade only after the better band has held, at most N notches) and keeps the negative-list
     pool.
+
+    `only` (enterprise ids) re-evaluates just those enterprises, e.g. after an upheld objection
+    or an approved repair: their related parties are found in the whole population and read, and
+    the run holds one evaluation per enterprise in `only`.
     """
     if as_of > timezone.localdate():
         raise EvaluationError(f"as-of date {as_of} is in the future; grades use only what is known")
     system = load_indicator_system(system_version) if system_version else load_indicator_system()
     policy = load_policy()
     enterprises = list(Enterprise.objects.order_by("pk"))
-    records = records_known_on(as_of)
+    links = None
+    if only is not None:
+        scope = set(only)
+        enterprises, links = _neighbourhood(enterprises, scope)
+    records = records_known_on(as_of, None if only is None else [e.pk for e in enterprises])
     previous = _previous(as_of)
-    features = features_known_on(as_of, enterprises, records, previous)
+    features = features_known_on(as_of, enterprises, records, previous, links)
+    if only is not None:
+        enterprises = [e for e in enterprises if e.pk in scope]
     results = {e.pk: evaluate(system, features[e.pk]) for e in enterprises}
     scored = (
         _score_with_models(system.version, policy, enterprises, features) if use_model else None
@@ -358,10 +395,13 @@ def evaluate_all(
             normality=_normality(published),
             challengers=scored.challengers if scored is not None else {},
         )
-        newest = Evaluation.objects.filter(is_latest=True).aggregate(m=Max("as_of"))["m"]
+        latest = Evaluation.objects.filter(is_latest=True)
+        if only is not None:
+            latest = latest.filter(enterprise_id__in=[e.pk for e in enterprises])
+        newest = latest.aggregate(m=Max("as_of"))["m"]
         becomes_latest = newest is None or as_of >= newest
         if becomes_latest:
-            Evaluation.objects.filter(is_latest=True).update(is_latest=False)
+            latest.update(is_latest=False)
         for ev in evaluations:
             ev.run = run
             ev.is_latest = becomes_latest
@@ -557,7 +597,10 @@ def reproduce(evaluation: Evaluation) -> dict[str, Any]:
     as_of = evaluation.as_of
     ids = list(run.evaluations.order_by("enterprise_id").values_list("enterprise_id", flat=True))
     enterprises = list(Enterprise.objects.filter(pk__in=ids).order_by("pk"))
-    features = features_known_on(as_of, enterprises, records_known_on(as_of))
+    known = records_known_on(as_of, withdrawn_before=run.started_at)
+    # related parties as the run found them, in the whole population (a run may cover a few)
+    around, links = _neighbourhood(list(Enterprise.objects.order_by("pk")), ids)
+    features = features_known_on(as_of, around, known, links=links)
     mine = features[evaluation.enterprise_id]
     checks: list[dict[str, Any]] = [
         {
@@ -584,7 +627,17 @@ def reproduce(evaluation: Evaluation) -> dict[str, Any]:
             }
         )
     else:
-        system = load_indicator_system(evaluation.system_version)
+        # a stored version is "isys-<name>+sha256:<digest>"; the bundled file must still match
+        name = evaluation.system_version.split("+", 1)[0].removeprefix("isys-")
+        system = load_indicator_system(name)
+        checks.append(
+            {
+                "what": "indicator system",
+                "same": system.version == evaluation.system_version,
+                "stored": evaluation.system_version,
+                "now": system.version,
+            }
+        )
         now_score = evaluate(system, mine).score
     checks.append(
         {

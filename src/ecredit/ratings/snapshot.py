@@ -148,7 +148,12 @@ def snapshot_features(
 ) -> pa.Table:
     """`run_features` on the app's snapshot; `SnapshotOutdated` when it must be rebuilt first."""
     try:
-        return run_features(directory or snapshot_dir(), as_of, engine)
+        from ecredit.records.models import Withdrawal
+
+        withdrawn = Withdrawal.objects.filter(effective_on__lte=as_of).values_list(
+            "record_id", flat=True
+        )
+        return run_features(directory or snapshot_dir(), as_of, engine, withdrawn=list(withdrawn))
     except SnapshotError as exc:
         raise outdated(exc) from exc
 

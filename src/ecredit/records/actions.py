@@ -13,10 +13,10 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ecredit.accounts.principals import Actor
@@ -24,7 +24,7 @@ from ecredit.audit import actions as audit
 from ecredit.core.dictionary import RecordType, load_dictionary
 from ecredit.entities import actions as entity_actions
 from ecredit.ledger import actions as ledger
-from ecredit.records.models import CreditRecord, Submission
+from ecredit.records.models import CreditRecord, Submission, Withdrawal
 
 MAX_BATCH = 10_000
 MAX_REPORTED_ERRORS = 1_000
@@ -389,3 +389,42 @@ def _scalar(value: Any) -> Any:
     if isinstance(value, dict | list):
         raise ValueError("field values must be text, numbers, booleans, null or a list of codes")
     return value
+
+
+def withdraw(
+    actor: Actor, record: CreditRecord, *, basis: str, reason: str, on: date
+) -> Withdrawal:
+    """Withdraw the current version of a record from `on`: it stops counting in grades and leaves
+    public view, and stays in the archive. Runs in the caller's transaction (an objection or repair
+    decision) and appends a withdrawal/v1 leaf."""
+    if not connection.in_atomic_block:
+        raise IngestError("a withdrawal must run inside the transaction of the decision behind it")
+    record = CreditRecord.objects.select_for_update().get(pk=record.pk)
+    if not record.is_current:
+        raise IngestError(f"record #{record.pk} has a newer version; withdraw that one")
+    if Withdrawal.objects.filter(record=record).exists():
+        raise IngestError(f"record #{record.pk} is already withdrawn")
+    w = Withdrawal(
+        record=record, effective_on=on, basis=basis, reason=reason[:2000], decided_by=actor.label
+    )
+    w.ledger_index = ledger.append(
+        "withdrawal/v1",
+        [
+            {
+                "type": record.type_name,
+                "provider": record.provider,
+                "natural_key": record.natural_key,
+                "version": record.version,
+                "subject_id": record.subject_id,
+                "on": on,
+                "basis": basis,
+                "reason": w.reason,
+                "by": actor.label,
+            }
+        ],
+    )
+    w.save()
+    audit.record(
+        actor, "records.withdraw", "credit_record", record.pk, basis=basis, on=on.isoformat()
+    )
+    return w

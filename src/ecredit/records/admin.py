@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ecredit.records.models import CreditRecord, Submission
+from ecredit.records.models import CreditRecord, Submission, Withdrawal
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -48,3 +48,10 @@ class CreditRecordAdmin(ReadOnlyAdmin):
     list_filter = ("type_name", "is_current", "disclosure_level", "category")
     search_fields = ("subject_id", "natural_key")
     raw_id_fields = ("enterprise", "supersedes", "submission")
+
+
+@admin.register(Withdrawal)
+class WithdrawalAdmin(ReadOnlyAdmin):
+    list_display = ("id", "record", "effective_on", "basis", "decided_by", "ledger_index")
+    list_filter = ("basis",)
+    raw_id_fields = ("record",)

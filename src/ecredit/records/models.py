@@ -85,3 +85,29 @@ class CreditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type_name} {self.natural_key} v{self.version}"
+
+
+class Withdrawal(models.Model):
+    """A record version that stops counting and leaves public view from `effective_on`: found wrong
+    on an objection, or repaired. The version itself is never edited; it stays in the archive of
+    its subject and regulators. A later version of the record (a correction) is not withdrawn."""
+
+    class Basis(models.TextChoices):
+        OBJECTION = "objection", "objection upheld"
+        REPAIR = "repair", "credit repair approved"
+
+    record = models.OneToOneField(CreditRecord, on_delete=models.PROTECT, related_name="withdrawal")
+    effective_on = models.DateField(help_text="the first day it no longer counts or is public")
+    basis = models.CharField(max_length=12, choices=Basis.choices)
+    reason = models.CharField(max_length=2000)
+    decided_by = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ledger_index = models.BigIntegerField(
+        null=True, blank=True, unique=True, help_text="its leaf in the verifiable ledger"
+    )
+
+    class Meta:
+        ordering = ["-effective_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.record} withdrawn from {self.effective_on} ({self.basis})"

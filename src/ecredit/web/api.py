@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from ecredit.core.dictionary import load_dictionary
 from ecredit.entities.api import router as entities_router
 from ecredit.ledger.api import router as ledger_router
+from ecredit.lists.api import router as lists_router
 from ecredit.measures.api import router as measures_router
 from ecredit.ratings.api import router as ratings_router
 from ecredit.records.api import router as records_router
@@ -103,6 +104,7 @@ api.add_router("", ratings_router)
 api.add_router("", ledger_router)
 api.add_router("", measures_router)
 api.add_router("", supervision_router)
+api.add_router("", lists_router)
 
 
 @api.exception_handler(ValueError)

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "ecredit.measures",
     "ecredit.console",
     "ecredit.supervision",
+    "ecredit.lists",
     "ecredit.portal",
 ]
 

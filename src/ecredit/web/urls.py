@@ -10,6 +10,7 @@ urlpatterns = [
     path("measures/", include("ecredit.measures.urls")),
     path("console/", include("ecredit.console.urls")),
     path("inspections/", include("ecredit.supervision.urls")),
+    path("lists/", include("ecredit.lists.urls")),
     path("", include("ecredit.portal.urls")),
 ]
 

@@ -150,12 +150,14 @@ def run_features(
     threads: int | None = None,
     memory_limit: str | None = None,
     dictionary: Dictionary | None = None,
+    withdrawn: Collection[int] = (),
 ) -> pa.Table:
     """Features as of `as_of` of every enterprise in the snapshot, one row each, by key.
 
     `engine`: "duckdb" or "spark"; None reads `ECREDIT_BATCH_ENGINE` (default duckdb).
     `grades`: enterprise key -> grade of the previous evaluation, for `related_low_grade`.
     `threads`, `memory_limit`: DuckDB settings (e.g. 2, "3GB"); Spark has its own.
+    `withdrawn`: ids of record versions withdrawn by `as_of` (objection upheld, repair approved).
     Raises `SnapshotOutdated` when the snapshot must be rebuilt first (`check_snapshot`).
     Columns: enterprise_key (string), then every key of FEATURES (float64, null = None).
     Equal to `compute_features` of every enterprise, exactly (see `finish`).
@@ -173,7 +175,9 @@ def run_features(
         single = {n for n, e in manifest.types.items() if e.max_version == 1}
         # Spark would compute the latest registrations again for each part that reads them
         cache = running.cache if running.name == "spark" else None
-        expr = feature_table(tables, as_of, previous, single_version=single, cache=cache)
+        expr = feature_table(
+            tables, as_of, previous, single_version=single, cache=cache, withdrawn=withdrawn
+        )
         table = running.to_arrow(expr)
     return finish(table)
 
@@ -314,6 +318,7 @@ def feature_table(
     *,
     single_version: Collection[str] = (),
     cache: Callable[[Table], Table] | None = None,
+    withdrawn: Collection[int] = (),
 ) -> Table:
     """One row per enterprise with a record known on `as_of`: enterprise_key and every feature.
 
@@ -323,6 +328,8 @@ def feature_table(
     `single_version`: types known to hold one version per natural key (no dedup needed).
     `cache`: applied to the latest registrations, which several parts read (an engine's way to
     compute them once).
+    `withdrawn`: record version ids that no longer count; a key whose newest known version is
+    one of them counts as no record at all (an older version does not take its place).
     Columns: enterprise_key, every feature but the orders-weighted means (WEIGHTED_FEATURES),
     unrounded, then the exact ingredients of those means: for each of WEIGHTED_FIELDS
     `<field>__hi` and `<field>__lo` (int64 sums of the split products) and `<field>__orders`
@@ -336,6 +343,9 @@ def feature_table(
         for name, t in tables.items()
         if name in FIELDS_READ
     }
+    if withdrawn:
+        gone = sorted(set(withdrawn))
+        known = {name: t.filter(~t.record_id.isin(gone)) for name, t in known.items()}
     registration = _latest_registration(known["registration"])
     if cache is not None:
         registration = cache(registration)

@@ -28,6 +28,21 @@ Kinds (all fields required; null where the text says so):
 - ``inspection-result/v1`` — an inspection's result: ``plan``, ``subject_id``, ``result`` (a code
   of the ``inspection_result`` record type), ``inspected_on``, ``inspectors`` (ids),
   ``record_index`` (the leaf of the ``record/v1`` it was stored as).
+- ``withdrawal/v1`` — a record version that stops counting and leaves public view (it stays in
+  the archive of its subject and regulators): ``type``, ``provider``, ``natural_key``,
+  ``version``, ``subject_id``, ``on`` (the first day it no longer counts), ``basis``
+  ("objection" or "repair"), ``reason``, ``by``.
+- ``list-decision/v1`` — a step of a list entry: ``entry`` (integer), ``list``, ``subject_id``,
+  ``action`` (propose, notify, list, dismiss, publish, remove, revoke), ``state`` (after the
+  step), ``on``, ``reason``, ``evidence`` (``{"records": [ids], "leaves": [indexes]}``), ``by``.
+- ``objection/v1`` — an objection filed or answered: ``objection`` (integer), ``subject_id``,
+  ``target`` ("record:ID" or "entry:ID"), ``action`` (filed, upheld, rejected), ``outcome``
+  (withdrawn, corrected, revoked, or "" when filed or rejected), ``on``, ``reason``,
+  ``attachments`` (hex SHA-256 of each file), ``by``.
+- ``repair/v1`` — a credit-repair application filed or decided: ``application`` (integer),
+  ``subject_id``, ``record`` (the record version's id), ``action`` (filed, approved, rejected),
+  ``on``, ``reason``, ``commitment`` (the id of the published commitment record, or null),
+  ``attachments``, ``by``.
 
 Dates and times given as `date`/`datetime` objects or ISO strings are normalised as above, so an
 API response with an offset (``+08:00``) rebuilds the same leaf. A new field or a changed meaning
@@ -94,10 +109,64 @@ KINDS: dict[str, tuple[str, ...]] = {
         "inspectors",
         "record_index",
     ),
+    "withdrawal/v1": (
+        "type",
+        "provider",
+        "natural_key",
+        "version",
+        "subject_id",
+        "on",
+        "basis",
+        "reason",
+        "by",
+    ),
+    "list-decision/v1": (
+        "entry",
+        "list",
+        "subject_id",
+        "action",
+        "state",
+        "on",
+        "reason",
+        "evidence",
+        "by",
+    ),
+    "objection/v1": (
+        "objection",
+        "subject_id",
+        "target",
+        "action",
+        "outcome",
+        "on",
+        "reason",
+        "attachments",
+        "by",
+    ),
+    "repair/v1": (
+        "application",
+        "subject_id",
+        "record",
+        "action",
+        "on",
+        "reason",
+        "commitment",
+        "attachments",
+        "by",
+    ),
 }
 DATES = {"occurred_on", "as_of", "on", "due_on", "inspected_on"}
 TIMES = {"received_at"}
-INTEGERS = {"version", "run", "score", "population_size", "record_index"}
+INTEGERS = {
+    "version",
+    "run",
+    "score",
+    "population_size",
+    "record_index",
+    "entry",
+    "objection",
+    "application",
+    "record",
+}
 
 
 class LeafError(ValueError):

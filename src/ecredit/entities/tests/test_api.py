@@ -188,6 +188,16 @@ def test_openapi_and_docs_are_served(client, db):
         "/api/v1/ledger/key",
         "/api/v1/ledger/proof/consistency",
         "/api/v1/ledger/proof/inclusion",
+        "/api/v1/lists/entries",
+        "/api/v1/lists/entries/{entry_id}/steps",
+        "/api/v1/lists/objections",
+        "/api/v1/lists/objections/{objection_id}/answer",
+        "/api/v1/lists/repairs",
+        "/api/v1/lists/repairs/check",
+        "/api/v1/lists/repairs/{application_id}/decision",
+        "/api/v1/lists/subjects/{subject_id}",
+        "/api/v1/lists/types",
+        "/api/v1/lists/types/{key}/entries",
         "/api/v1/measures",
         "/api/v1/models",
         "/api/v1/models/{version}",
@@ -222,3 +232,31 @@ def test_list_endpoints_cost_a_fixed_number_of_queries(client, world, django_ass
         client.get("/api/v1/obligations")
     with django_assert_num_queries(1):
         client.get("/api/v1/evaluation-runs")
+
+
+def test_api_enums_have_distinct_names_so_openapi_components_do_not_collide():
+    """Two Enums of one name become one OpenAPI component: one endpoint's schema would then
+    advertise the other's values (a fuzzer found feedback offered list outcomes)."""
+    import enum
+    import importlib
+    import pkgutil
+
+    import ecredit
+
+    seen: dict[str, str] = {}
+    for mod in pkgutil.iter_modules(ecredit.__path__):
+        try:
+            api = importlib.import_module(f"ecredit.{mod.name}.api")
+        except ModuleNotFoundError:
+            continue
+        for value in vars(api).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, enum.Enum)
+                and value.__module__ != ("enum")
+            ):
+                where = f"{api.__name__}.{value.__name__}"
+                first = seen.setdefault(value.__name__, where)
+                assert first == where or first.split(".")[1] == where.split(".")[1], (
+                    f"Enum {value.__name__!r} is defined in {first} and {where}"
+                )

@@ -1,0 +1,15 @@
+"""Template helpers for list pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    """`mapping[key]`, or None."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
