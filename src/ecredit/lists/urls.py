@@ -18,6 +18,7 @@ urlpatterns = [
     path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("workbench/", views.workbench, name="workbench"),
     path("workbench/sweep/", views.run_sweep, name="sweep"),
+    path("workbench/propose/", views.propose, name="propose"),
     path("workbench/objections/<int:objection_id>/", views.answer, name="answer"),
     path("workbench/repairs/<int:application_id>/", views.decide, name="decide"),
     path("workbench/entries/<int:entry_id>/", views.step, name="step"),

@@ -258,6 +258,28 @@ def run_sweep(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @require_POST
 @_login_required("regulator")
+def propose(request: HttpRequest, actor: Actor) -> HttpResponse:
+    from ecredit.entities.queries import get_enterprise
+
+    e = get_enterprise(request.POST.get("subject_id", "").strip()[:200])
+    if e is None:
+        messages.error(request, _("No enterprise holds this identifier."))
+        return redirect("lists:workbench")
+    entry = _do(
+        request,
+        actions.propose,
+        actor,
+        e,
+        request.POST.get("list_type", ""),
+        reason=request.POST.get("reason", ""),
+    )
+    if entry is not None:
+        messages.success(request, _("Entry #%(n)d proposed.") % {"n": entry.pk})
+    return redirect("lists:workbench")
+
+
+@require_POST
+@_login_required("regulator")
 def answer(request: HttpRequest, actor: Actor, objection_id: int) -> HttpResponse:
     obj = get_object_or_404(Objection, pk=objection_id)
     uphold = request.POST.get("decision") == "uphold"

@@ -212,3 +212,29 @@ def test_the_merchant_sees_its_open_cases_on_its_enterprise_page(client, town):
     client.logout()
     client.login(username="other", password=PASSWORD)
     assert 'data-testid="own-lists"' not in client.get(url).content.decode()
+
+
+def test_a_regulator_proposes_from_the_workbench(client, town):
+    client.login(username="reg", password=PASSWORD)
+    url = "/lists/workbench/propose/"
+    client.post(
+        url, {"subject_id": town.a.subject_id, "list_type": "watch", "reason": "complaints"}
+    )
+    entry = ListEntry.objects.get(list_type="watch", enterprise=town.a)
+    assert (entry.state, entry.reason, entry.proposed_by) == ("proposed", "complaints", "user:reg")
+    again = client.post(
+        url, {"subject_id": town.a.subject_id, "list_type": "watch", "reason": "x"}, follow=True
+    )
+    assert "already has an open entry" in again.content.decode()
+    nobody = client.post(
+        url,
+        {"subject_id": "nobody", "list_type": "watch", "reason": "x"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "No enterprise holds this identifier" in nobody.content.decode()
+    client.logout()
+    client.login(username="merchant", password=PASSWORD)
+    assert (
+        client.post(url, {"subject_id": town.a.subject_id, "list_type": "red"}).status_code == 403
+    )
