@@ -186,3 +186,23 @@ def inspection_plans(today: date, limit: int = 10) -> list[dict[str, Any]]:
         }
         out.append(row)
     return out
+
+
+def casework(today: date, limit: int = 10) -> dict[str, Any]:
+    """Open objections and repairs with their deadlines, entries to decide, entries expiring."""
+    from ecredit.lists import queries as lists
+
+    objections = lists.open_objections()
+    repairs = lists.open_repairs()
+    return {
+        "list_counts": lists.counts(),
+        "objections": list(objections[:limit]),
+        "objections_total": objections.count(),
+        "objections_overdue": objections.filter(answer_due__lt=today).count(),
+        "repairs": list(repairs[:limit]),
+        "repairs_total": repairs.count(),
+        "repairs_overdue": repairs.filter(decide_by__lt=today).count(),
+        "to_decide": lists.to_decide().count(),
+        "expiring": list(lists.due_to_expire(today)[:limit]),
+        "expiring_total": lists.due_to_expire(today).count(),
+    }

@@ -40,6 +40,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     ctx |= {
         "pool": queries.pool_activity(timezone.localdate()),
         "plans": queries.inspection_plans(timezone.localdate()),
+        "cases": queries.casework(timezone.localdate()),
         "checks": queries.checks_summary((get_language() or "zh")[:2]),
     }
     return render(request, "console/overview.html", ctx)

@@ -23,16 +23,25 @@ LISTING_RECORDS = {
 
 
 def list_grounds(enterprise: Enterprise) -> list[Ground]:
-    """The lists the enterprise is on now, each with the leaf of the decision that put it there.
+    """The lists the enterprise is on now, each with the ledger leaf of the decision.
 
-    A department's listing record still inside its publicity period (not removed, not past its
-    end) is a listing."""
-    grounds = []
+    Published entries of the `lists` app first. A department's own listing record still in
+    publicity counts too (the department decided it; the platform's entry may still be in its
+    objection window), unless the platform already publishes an entry of that list."""
+    from ecredit.lists.queries import memberships
+
+    grounds = [
+        Ground("list", m.list_type, m.since, m.ledger_index, f"#{m.entry_id} {m.reason}"[:200])
+        for m in memberships(enterprise)
+    ]
+    listed = {g.value for g in grounds}
     public = visible_records(enterprise, None, timezone.localdate()).filter(
         type_name__in=LISTING_RECORDS, is_current=True
     )
     for rec in public.order_by("occurred_on", "pk"):
         key, number = LISTING_RECORDS[rec.type_name]
+        if key in listed:
+            continue
         detail = f"{rec.values.get('authority', rec.provider)} {rec.values.get(number, '')}".strip()
         grounds.append(Ground("list", key, rec.occurred_on, rec.ledger_index, detail))
     return grounds
@@ -104,12 +113,13 @@ def ground_json(g: Ground) -> dict[str, Any]:
     }
 
 
-LIST_NAMES = {
-    "serious_dishonesty": ("严重失信主体名单", "the serious-dishonesty list"),
-    "abnormal_operation": ("经营异常名录", "the abnormal-operation list"),
-    "watch": ("重点关注名单", "the key-attention list"),
-    "red": ("守信红名单", "the red list of trustworthy enterprises"),
-}
+def _list_names() -> dict[str, tuple[str, str]]:
+    from ecredit.core.lists.listtypes import load_list_types
+
+    return {
+        k: (t.label_zh, "the " + t.label_en[:1].lower() + t.label_en[1:])
+        for k, t in load_list_types().items()
+    }
 
 
 def reason(g: Ground, lang: str) -> str:
@@ -117,7 +127,7 @@ def reason(g: Ground, lang: str) -> str:
     leaf = "" if g.ledger_index is None else g.ledger_index
     zh = lang == "zh"
     if g.kind == "list":
-        zh_name, en_name = LIST_NAMES.get(g.value, (g.value, g.value))
+        zh_name, en_name = _list_names().get(g.value, (g.value, g.value))
         return (
             f"自{since}起列入{zh_name}（{g.detail}；账本叶{leaf}）"
             if zh

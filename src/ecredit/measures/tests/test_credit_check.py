@@ -78,7 +78,7 @@ def test_a_listed_enterprise_is_barred_from_subsidies_with_the_listing_leaf_as_g
     grounds = body["measures"][0]["grounds"]
     assert grounds[0]["kind"] == "list" and grounds[0]["value"] == "serious_dishonesty"
     assert grounds[0]["ledger_index"] == listing.ledger_index is not None
-    assert "严重失信主体名单" in grounds[0]["reason_zh"]
+    assert "严重违法失信名单" in grounds[0]["reason_zh"]
     assert body["standing"]["grade"] == "C"
     assert body["standing"]["evaluation"]["ledger_index"] is not None
     # the same enterprise in procurement: barred by law
@@ -181,3 +181,39 @@ def test_the_catalogue_is_public(db):
     assert body["version"] == "measures-v1"
     assert {m["kind"] for m in body["measures"]} == {"reward", "penalty"}
     assert body["contexts"]["subsidy"]["zh"] == "财政补贴与专项资金"
+
+
+def test_a_published_red_list_entry_is_a_ground_with_its_decision_leaf(world, admin_actor):
+    from ecredit.entities.queries import get_enterprise
+    from ecredit.lists import actions as lists
+
+    ent = get_enterprise(world["clean"])
+    day0 = timezone.localdate() - timedelta(days=5)
+    entry = lists.propose(admin_actor, ent, "red", reason="守信示范企业", on=day0)
+    entry = lists.advance(admin_actor, entry, "notify", reason="notice", on=day0)
+    entry = lists.advance(admin_actor, entry, "list", reason="decided", on=day0)
+    entry = lists.advance(admin_actor, entry, "publish", reason="publish")
+    body = (
+        Client()
+        .get(
+            "/api/v1/credit-check",
+            {"subject_id": world["clean"], "context": "honours"},
+            **world["bank"],
+        )
+        .json()
+    )
+    assert body["verdict"] == "rewarded"
+    [red] = [g for g in body["standing"]["lists"] if g["value"] == "red"]
+    assert red["ledger_index"] == entry.decision_ledger_index is not None
+    assert "R05" in [m["id"] for m in body["measures"]]
+    # the department's listing record and no platform entry: the record is the ground
+    listed = (
+        Client()
+        .get(
+            "/api/v1/credit-check",
+            {"subject_id": world["listed"], "context": "honours"},
+            **world["bank"],
+        )
+        .json()
+    )
+    assert [g["value"] for g in listed["standing"]["lists"]] == ["serious_dishonesty"]
