@@ -143,3 +143,26 @@ def test_broken_policies_are_named(tmp_path: Path, text: str, message: str) -> N
     (tmp_path / "p.toml").write_text(text)
     with pytest.raises(PolicyError, match=message):
         load_policy("p", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("result", "negative"),
+    [
+        ("no_issue", False),
+        ("corrected", False),
+        ("referred", True),
+        ("not_operating", True),
+        ("refused", True),
+    ],
+)
+def test_a_failed_random_inspection_counts_against_the_enterprise(
+    policy: GradePolicy, result: str, negative: bool
+) -> None:
+    from datetime import date
+
+    from ecredit.core.scoring.records import RecordView
+
+    view = RecordView(
+        "inspection_result", date(2026, 11, 20), date(2026, 11, 21), {"result": result}
+    )
+    assert policy.is_negative(view) is negative
