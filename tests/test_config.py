@@ -76,3 +76,13 @@ def test_the_ledger_defaults_and_bad_ledger_settings(env):
         env.setenv("ECREDIT_LEDGER_ORIGIN", bad)
         with pytest.raises(config.ConfigurationError, match="ECREDIT_LEDGER_ORIGIN"):
             config.load()
+
+
+def test_the_public_url_default_and_bad_values(env):
+    assert config.load().public_url == "http://127.0.0.1:8000"
+    env.setenv("ECREDIT_PUBLIC_URL", "https://credit.example.gov.cn/")
+    assert config.load().public_url == "https://credit.example.gov.cn"
+    for bad in ("credit.example", "ftp://x.example", "https://x.example/?a=1", "https://"):
+        env.setenv("ECREDIT_PUBLIC_URL", bad)
+        with pytest.raises(config.ConfigurationError, match="ECREDIT_PUBLIC_URL"):
+            config.load()

@@ -165,6 +165,11 @@ def load_demo(
 
     run_demo_plan(actor, today, seed=seed, echo=echo)
     _credit_checks(actor, orgs, echo)
+    if merchant:
+        from ecredit.credentials import actions as credentials
+
+        cert = credentials.issue(actor, merchant, 90)
+        echo(f"  credit certificate for the demo merchant: {cert.credential_id} ({cert.grade})")
     echo(f"demo ready in {time.monotonic() - started:.0f} s")
     return {"totals": totals, "run": run.pk}
 

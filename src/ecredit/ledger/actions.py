@@ -9,7 +9,6 @@ use; its verifier key (`verifier_key()`) is what anyone checks checkpoints with.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from ecredit.core.ledger import (
 from ecredit.core.ledger.leaves import encode
 from ecredit.ledger.models import Checkpoint, Cosignature, Leaf, Witness
 from ecredit.ledger.store import DjangoStore, head
+from ecredit.web.keyfiles import create_once
 
 
 def key_path() -> Path:
@@ -45,23 +45,8 @@ def key_path() -> Path:
 def signer_key() -> SignerKey:
     """The log's signing key, created (0600) on first use; its name is the log's origin. Two
     processes starting at once agree on one key: the file is created by an exclusive link."""
-    path = key_path()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = generate_key(head().origin)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(key.encode() + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.link(tmp, path)  # fails if another process created the key first: use theirs
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink(missing_ok=True)
-    return parse_signer_key(path.read_text().strip())
+    text = create_once(key_path(), lambda: generate_key(head().origin).encode())
+    return parse_signer_key(text)
 
 
 def verifier_key() -> VerifierKey:

@@ -9,6 +9,7 @@ from ninja import NinjaAPI, Router
 from ninja.errors import HttpError
 
 from ecredit.core.dictionary import load_dictionary
+from ecredit.credentials.api import router as credentials_router
 from ecredit.entities.api import router as entities_router
 from ecredit.ledger.api import router as ledger_router
 from ecredit.lists.api import router as lists_router
@@ -103,6 +104,7 @@ api.add_router("", entities_router)
 api.add_router("", ratings_router)
 api.add_router("", ledger_router)
 api.add_router("", measures_router)
+api.add_router("", credentials_router)
 api.add_router("", supervision_router)
 api.add_router("", lists_router)
 

@@ -10,6 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 ENVIRONMENTS = ("development", "test", "production")
@@ -29,6 +30,7 @@ class Config:
     allowed_hosts: list[str]
     ledger_origin: str = "ecredit.local/ledger"
     ledger_algorithm: str = "sha256"
+    public_url: str = "http://127.0.0.1:8000"
 
     @property
     def is_production(self) -> bool:
@@ -90,6 +92,15 @@ def load() -> Config:
             f"ECREDIT_LEDGER_ALGORITHM={algorithm!r}: choose sha256 (default) or sm3; it is "
             "fixed when the log's first leaf is written"
         )
+    public_url = (
+        os.environ.get("ECREDIT_PUBLIC_URL", "").strip() or "http://127.0.0.1:8000"
+    ).rstrip("/")
+    parts = urlsplit(public_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigurationError(
+            f"ECREDIT_PUBLIC_URL={public_url!r}: the address people reach the site at, e.g. "
+            "https://credit.example.gov.cn (it goes into certificates and QR codes)"
+        )
     return Config(
         env=env,
         data_dir=data_dir,
@@ -99,4 +110,5 @@ def load() -> Config:
         allowed_hosts=hosts,
         ledger_origin=origin,
         ledger_algorithm=algorithm,
+        public_url=public_url,
     )

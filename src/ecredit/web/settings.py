@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "ecredit.ledger",
     "ecredit.measures",
     "ecredit.console",
+    "ecredit.credentials",
     "ecredit.supervision",
     "ecredit.lists",
     "ecredit.portal",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("measures/", include("ecredit.measures.urls")),
     path("console/", include("ecredit.console.urls")),
+    path("credentials/", include("ecredit.credentials.urls")),
     path("inspections/", include("ecredit.supervision.urls")),
     path("lists/", include("ecredit.lists.urls")),
     path("", include("ecredit.portal.urls")),

@@ -164,6 +164,11 @@ def test_openapi_and_docs_are_served(client, db):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/records" in schema["paths"]
     assert sorted(schema["paths"]) == [
+        "/api/v1/credentials",
+        "/api/v1/credentials/jwks",
+        "/api/v1/credentials/status/1",
+        "/api/v1/credentials/{credential_id}",
+        "/api/v1/credentials/{credential_id}/revoke",
         "/api/v1/credit-check",
         "/api/v1/credit-check/{check_id}/feedback",
         "/api/v1/credit-checks",
