@@ -79,20 +79,34 @@ def models_dir() -> Path:
 class History:
     """Every record version received by the training date, per enterprise pk."""
 
-    items: dict[int, list[tuple[Key, int, RecordView]]]
+    items: dict[int, list[tuple[Key, int, RecordView, date | None]]]
     first_received: date | None
     as_of: date
 
 
 def load_history(as_of: date) -> History:
+    """Every record version received by `as_of`. A version withdrawn because an objection found
+    it wrong never happened and is left out; one withdrawn by credit repair did happen, so it
+    stays a label's event but leaves the features from the day the repair took effect (as it
+    leaves the app's evaluations, `records_known_on`)."""
     from ecredit.ratings.actions import record_rows
+    from ecredit.records.models import Withdrawal
 
     tz = timezone.get_current_timezone()
-    items: dict[int, list[tuple[Key, int, RecordView]]] = defaultdict(list)
+    wrong: set[int] = set()
+    repaired: dict[int, date] = {}
+    for pk, effective, basis in Withdrawal.objects.filter(effective_on__lte=as_of).values_list(
+        "record_id", "effective_on", "basis"
+    ):
+        if basis == Withdrawal.Basis.OBJECTION:
+            wrong.add(pk)
+        else:
+            repaired[pk] = effective
+    items: dict[int, list[tuple[Key, int, RecordView, date | None]]] = defaultdict(list)
     first: date | None = None
     rows = record_rows(as_of, order_by=("pk",))
     for (
-        _pk,
+        pk,
         ent,
         type_name,
         provider,
@@ -105,6 +119,8 @@ def load_history(as_of: date) -> History:
     ) in rows.iterator(chunk_size=5000):
         received_on = received.astimezone(tz).date()
         first = received_on if first is None or received_on < first else first
+        if pk in wrong:
+            continue
         view = RecordView(
             type=type_name,
             occurred_on=occurred,
@@ -112,20 +128,27 @@ def load_history(as_of: date) -> History:
             values=values,
             public=level == "public",
         )
-        items[ent].append(((type_name, provider, key), version, view))
+        items[ent].append(((type_name, provider, key), version, view, repaired.get(pk)))
     return History(dict(items), first, as_of)
 
 
-def views_at(items: Sequence[tuple[Key, int, RecordView]], t: date) -> list[RecordView]:
-    """The latest version of each record known at the end of `t` (as `records_known_on`)."""
-    latest: dict[Key, tuple[int, RecordView]] = {}
-    for key, version, view in items:
+def views_at(
+    items: Sequence[tuple[Key, int, RecordView, date | None]], t: date, *, events: bool = False
+) -> list[RecordView]:
+    """The latest version of each record known at the end of `t` (as `records_known_on`); a
+    latest version repaired by `t` is left out, unless `events` (what happened, for labels)."""
+    latest: dict[Key, tuple[int, RecordView, date | None]] = {}
+    for key, version, view, repaired_on in items:
         if view.received_on > t or view.occurred_on > t:
             continue
         seen = latest.get(key)
         if seen is None or version > seen[0]:
-            latest[key] = (version, view)
-    return [v for _, v in latest.values()]
+            latest[key] = (version, view, repaired_on)
+    return [
+        v
+        for _, v, repaired_on in latest.values()
+        if events or repaired_on is None or repaired_on > t
+    ]
 
 
 def features_at(
@@ -232,7 +255,7 @@ def build_training_set(
     subject = {e.pk: e.subject_id for e in enterprises}
     links = _related(enterprises)
     # Labels come from everything known at the training date.
-    now_views = {pk: views_at(items, as_of) for pk, items in history.items.items()}
+    now_views = {pk: views_at(items, as_of, events=True) for pk, items in history.items.items()}
     rows: list[dict[str, float | None]] = []
     labels: list[int] = []
     row_dates: list[date] = []
