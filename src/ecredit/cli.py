@@ -510,6 +510,9 @@ main.add_command(_inspections)
 from ecredit.cli_lists import lists as _lists  # noqa: E402
 
 main.add_command(_lists)
+from ecredit.cli_report import report as _report  # noqa: E402
+
+main.add_command(_report)
 
 
 if __name__ == "__main__":

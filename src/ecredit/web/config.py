@@ -29,6 +29,7 @@ class Config:
     allowed_hosts: list[str]
     ledger_origin: str = "ecredit.local/ledger"
     ledger_algorithm: str = "sha256"
+    public_url: str = "http://127.0.0.1:8000"
 
     @property
     def is_production(self) -> bool:
@@ -90,6 +91,14 @@ def load() -> Config:
             f"ECREDIT_LEDGER_ALGORITHM={algorithm!r}: choose sha256 (default) or sm3; it is "
             "fixed when the log's first leaf is written"
         )
+    public_url = os.environ.get("ECREDIT_PUBLIC_URL", "").strip().rstrip("/") or (
+        "http://127.0.0.1:8000"
+    )
+    if not public_url.startswith(("http://", "https://")) or any(c.isspace() for c in public_url):
+        raise ConfigurationError(
+            f"ECREDIT_PUBLIC_URL={public_url!r}: the site's address as the public reaches it, "
+            "e.g. https://credit.example.gov.cn (printed in reports' QR codes)"
+        )
     return Config(
         env=env,
         data_dir=data_dir,
@@ -99,4 +108,5 @@ def load() -> Config:
         allowed_hosts=hosts,
         ledger_origin=origin,
         ledger_algorithm=algorithm,
+        public_url=public_url,
     )
