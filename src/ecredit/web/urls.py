@@ -11,6 +11,8 @@ urlpatterns = [
     path("console/", include("ecredit.console.urls")),
     path("inspections/", include("ecredit.supervision.urls")),
     path("lists/", include("ecredit.lists.urls")),
+    path("reports/", include("ecredit.reports.urls")),
+    path("verify/", include("ecredit.reports.urls_verify")),
     path("", include("ecredit.portal.urls")),
 ]
 
