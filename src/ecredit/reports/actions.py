@@ -190,7 +190,7 @@ def grant_consent(
     enterprise = _enterprise_of(actor)
     org = Organisation.objects.filter(key=org_key).first()
     if org is None or org.kind not in CONSENT_ORG_KINDS:
-        raise ValueError(f"no bank or service provider with key {org_key[:64]!r}")
+        raise LookupError(f"no bank or service provider with key {org_key[:64]!r}")
     if report_type not in TYPES:
         raise ValueError(f"unknown report type {report_type!r}; choose {', '.join(TYPES)}")
     if purpose not in Consent.Purpose.values:

@@ -24,7 +24,7 @@ from ecredit.entities.queries import get_enterprise
 from ecredit.reports import actions, queries
 from ecredit.reports.models import Consent, ReportType
 from ecredit.web.auth import TokenAuth, actor_of
-from ecredit.web.schemas import responses
+from ecredit.web.schemas import ErrorOut, responses
 
 router = Router(tags=["reports"])
 
@@ -98,8 +98,9 @@ def _enterprise_actor(request: HttpRequest) -> Actor:
 @router.post(
     "/consents",
     auth=TokenAuth(),
-    response=responses(ConsentOut),
+    response={**responses(ConsentOut), 409: ErrorOut},
     summary="Let a bank or service provider read a report type (the enterprise's token)",
+    description="404 for an unknown bank; 409 for a day in the past or more than 3 years ahead.",
 )
 def grant(request: HttpRequest, data: ConsentIn) -> dict[str, Any]:
     actor = _enterprise_actor(request)
@@ -111,8 +112,10 @@ def grant(request: HttpRequest, data: ConsentIn) -> dict[str, Any]:
             purpose=data.purpose.value,
             valid_until=data.valid_until,
         )
+    except LookupError as exc:
+        raise HttpError(404, str(exc)) from None
     except ValueError as exc:
-        raise HttpError(422, str(exc)) from None
+        raise HttpError(409, str(exc)) from None
     return queries.consent_json(consent, timezone.localdate())
 
 

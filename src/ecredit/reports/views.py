@@ -147,7 +147,7 @@ def grant(request: HttpRequest) -> HttpResponse:
             purpose=request.POST.get("purpose", ""),
             valid_until=until,
         )
-    except ValueError as exc:
+    except (ValueError, LookupError) as exc:
         messages.error(request, str(exc))
         return redirect("reports:mine")
     messages.success(request, _("Consent %(id)s granted.") % {"id": consent.pk})
