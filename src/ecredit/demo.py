@@ -165,6 +165,9 @@ def load_demo(
 
     run_demo_plan(actor, today, seed=seed, echo=echo)
     _credit_checks(actor, orgs, echo)
+    from ecredit.reports.demo import load_consent_demo
+
+    load_consent_demo(today, echo)
     echo(f"demo ready in {time.monotonic() - started:.0f} s")
     return {"totals": totals, "run": run.pk}
 
