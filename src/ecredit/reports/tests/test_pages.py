@@ -96,3 +96,10 @@ def test_a_bad_form_changes_nothing(users):
         c.post("/reports/mine/issue/", {"report_type": "secret", "lang": "zh"}).status_code == 302
     )
     assert IssuedReport.objects.count() == 0
+
+
+def test_the_enterprise_page_links_the_own_section_for_its_enterprise_only(users):
+    url = f"/enterprises/{users['a'].subject_id}/"
+    assert 'data-testid="own-reports"' in _login("ma").get(url).content.decode()
+    assert 'data-testid="own-reports"' not in _login("mb").get(url).content.decode()
+    assert 'href="/reports/mine/"' in _login("ma").get("/lists/mine/").content.decode()
