@@ -59,8 +59,10 @@ def read_embedded(pdf: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
         files = {
             name: attachments[name] for name in (CONTENT_NAME, PROOF_NAME) if name in attachments
         }
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except PyPdfError as exc:
         raise EmbeddedError(f"not a readable PDF: {exc}") from None
+    except Exception as exc:  # untrusted input: whatever the parser trips on is "unreadable"
+        raise EmbeddedError(f"not a readable PDF ({type(exc).__name__})") from None
     out: list[dict[str, Any]] = []
     for name in (CONTENT_NAME, PROOF_NAME):
         data = files.get(name)
