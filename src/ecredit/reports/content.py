@@ -25,7 +25,7 @@ from ecredit.core.reports.embedded import CONTENT_FORMAT
 from ecredit.entities.models import Enterprise
 from ecredit.entities.queries import CATEGORY_ORDER, visible_records
 from ecredit.lists.queries import memberships
-from ecredit.portal.presenters import present
+from ecredit.portal.presenters import code_label, present
 from ecredit.ratings.models import Evaluation
 
 TYPES = ("basic", "standard", "in-depth")
@@ -75,6 +75,14 @@ def _dimension_labels() -> dict[str, tuple[str, str]]:
         return {}
 
 
+def _code(dictionary: Any, field: str, value: str, lang: str) -> str:
+    """The label of a registration code in the report's language ("" for no value)."""
+    if not value:
+        return ""
+    with translation.override(lang):
+        return code_label(dictionary.types.get("registration"), field, value)
+
+
 def build_content(
     enterprise: Enterprise,
     *,
@@ -112,8 +120,10 @@ def build_content(
             "name": enterprise.name,
             "name_en": enterprise.name_en,
             "entity_type": enterprise.entity_type,
+            "entity_type_label": _code(dictionary, "entity_type", enterprise.entity_type, lang),
             "region_code": enterprise.region_code,
             "status": enterprise.status,
+            "status_label": _code(dictionary, "status", enterprise.status, lang),
             "legal_representative": enterprise.legal_representative,
             "address": enterprise.address if audience == "archive" else "",
             "roles": list(enterprise.roles or []),
