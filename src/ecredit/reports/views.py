@@ -106,7 +106,7 @@ def mine(request: HttpRequest) -> HttpResponse:
                 "name"
             ),
             "types": TYPES,
-            "langs": LANGS,
+            "report_langs": LANGS,
             "purposes": Consent.Purpose.choices,
         },
     )
