@@ -169,6 +169,36 @@ def pdf_of(report: IssuedReport) -> bytes:
     return pdf
 
 
+def todays_report(
+    enterprise: Enterprise, *, report_type: str, lang: str, audience: str
+) -> IssuedReport:
+    """The report of this type, language and audience issued today as of today, or a new one:
+    readers who ask again the same day get the same report (one leaf a day, not one a click)."""
+    today = timezone.localdate()
+    report = (
+        IssuedReport.objects.filter(
+            enterprise=enterprise,
+            report_type=report_type,
+            lang=lang,
+            audience=audience,
+            as_of=today,
+        )
+        .order_by("-issued_at", "-id")
+        .first()
+    )
+    if report is None:
+        report = issue_report(
+            Actor.system(f"{audience}-report"),
+            enterprise,
+            report_type=report_type,
+            lang=lang,
+            audience=audience,
+            as_of=today,
+            render=False,
+        )
+    return report
+
+
 # --- consents ------------------------------------------------------------------------------
 
 
@@ -278,28 +308,7 @@ def read_under_consent(
             f"{enterprise.subject_id} has not given your organisation a current consent to read "
             f"its {report_type} report"
         )
-    today = timezone.localdate()
-    report = (
-        IssuedReport.objects.filter(
-            enterprise=enterprise,
-            report_type=report_type,
-            lang=lang,
-            audience="archive",
-            as_of=today,
-        )
-        .order_by("-issued_at", "-id")
-        .first()
-    )
-    if report is None:
-        report = issue_report(
-            Actor.system("consent"),
-            enterprise,
-            report_type=report_type,
-            lang=lang,
-            audience="archive",
-            as_of=today,
-            render=fmt == "pdf",
-        )
+    report = todays_report(enterprise, report_type=report_type, lang=lang, audience="archive")
     with transaction.atomic():
         read = ReportRead.objects.create(
             consent=consent,

@@ -78,6 +78,24 @@ def report_pdf(request: HttpRequest, number: str) -> HttpResponse:
     return response
 
 
+def public_report(request: HttpRequest, subject_id: str) -> HttpResponse:
+    """Anyone's report of public information: today's, issued on the first request of the day."""
+    from ecredit.entities.queries import get_enterprise
+
+    report_type, lang = request.GET.get("type", "standard"), request.GET.get("lang", "zh")
+    if report_type not in TYPES or lang not in LANGS:
+        return HttpResponse(
+            _("Choose type basic, standard or in-depth and lang zh or en."), status=400
+        )
+    enterprise = get_enterprise(subject_id[:200])
+    if enterprise is None:
+        raise Http404("no enterprise holds this identifier")
+    report = actions.todays_report(
+        enterprise, report_type=report_type, lang=lang, audience="public"
+    )
+    return redirect("reports:pdf", number=report.number)
+
+
 def _enterprise_actor(request: HttpRequest) -> Actor | HttpResponse:
     actor = actor_for_user(request.user)
     if actor is None:

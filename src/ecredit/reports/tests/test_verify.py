@@ -69,3 +69,16 @@ def test_archive_reports_are_not_public(world, admin_actor):
     )
     assert Client().get(f"/reports/{r.number}.pdf").status_code == 404
     assert Client().get(f"/verify/{r.number}/").status_code == 200
+
+
+def test_anyone_gets_todays_public_report_once_a_day(world):
+    c = Client()
+    url = f"/reports/public/{world['a'].subject_id}/"
+    first = c.get(url, {"type": "basic", "lang": "en"})
+    assert first.status_code == 302 and first["Location"].endswith(".pdf")
+    assert c.get(url, {"type": "basic", "lang": "en"})["Location"] == first["Location"]
+    assert IssuedReport.objects.get().audience == "public"
+    pdf = c.get(first["Location"])
+    assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
+    assert c.get(url, {"type": "secret"}).status_code == 400
+    assert c.get("/reports/public/nobody/").status_code == 404
