@@ -53,6 +53,7 @@ def test_a_bank_reads_only_under_a_current_consent_and_each_read_is_logged(world
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content[:5] == b"%PDF-"
     assert _read(c, world, who="bank2").status_code == 403
+    assert _read(c, world, who="b").status_code == 403  # another enterprise, never a reader
 
     sid = world["a"].subject_id
     log = c.get(f"/api/v1/reports/{sid}/access-log", **world["auth"]["a"])

@@ -119,3 +119,23 @@ def test_a_pdf_without_the_report_attachments_fails_verify(tmp_path):
         writer.write(f)
     result = _verify(path, "example.com+00000000+AQ==")
     assert result.exit_code in (1, 2)
+
+
+def test_a_proof_of_another_report_fails_verify(issued, world, admin_actor, tmp_path):
+    report, pdf = issued
+    other = actions.issue_report(admin_actor, world["b"], report_type="basic", lang="en")
+    other_proof = PdfReader(io.BytesIO(actions.pdf_of(other))).attachments[PROOF_NAME][0]
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter()
+    for page in reader.pages:
+        writer.add_page(page)
+    writer.add_attachment(CONTENT_NAME, reader.attachments[CONTENT_NAME][0])
+    writer.add_attachment(PROOF_NAME, other_proof)
+    path = tmp_path / "swapped.pdf"
+    with path.open("wb") as f:
+        writer.write(f)
+    result = _verify(path, ledger.verifier_key().encode())
+    assert result.exit_code == 1
+    failed = [c for c in json.loads(result.output)["checks"] if c["ok"] is False]
+    assert [c["check"] for c in failed] == ["report"]
+    assert "number" in failed[0]["detail"] and "subject_id" in failed[0]["detail"]
