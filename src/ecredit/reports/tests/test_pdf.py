@@ -122,7 +122,7 @@ def test_a_pdf_without_the_report_attachments_fails_verify(tmp_path):
 
 
 def test_a_proof_of_another_report_fails_verify(issued, world, admin_actor, tmp_path):
-    report, pdf = issued
+    _report, pdf = issued
     other = actions.issue_report(admin_actor, world["b"], report_type="basic", lang="en")
     other_proof = PdfReader(io.BytesIO(actions.pdf_of(other))).attachments[PROOF_NAME][0]
     reader = PdfReader(io.BytesIO(pdf))
