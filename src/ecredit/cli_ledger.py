@@ -723,7 +723,7 @@ def _print_audit(report: AuditReport) -> None:
         f", {_n(report.pool_decisions, 'pool decision')}"
         + (f", {_n(report.inspections, 'inspection step')}" if report.inspections else "")
         + (
-            f", {_n(report.decisions, 'list, objection, repair or withdrawal decision')}"
+            f", {_n(report.decisions, 'list, objection, repair, withdrawal, report or consent decision')}"
             if report.decisions
             else ""
         )
