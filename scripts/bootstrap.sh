@@ -22,6 +22,8 @@ if [[ $want_system == 1 ]]; then
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   # (no `fc-list | grep -q` here: under pipefail grep's early exit makes the pipeline fail)
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+  # WeasyPrint (credit report PDFs) loads Pango through cffi
+  dpkg -s libpangoft2-1.0-0 >/dev/null 2>&1 || missing+=(libpangoft2-1.0-0)
   if (( ${#missing[@]} )); then
     echo "bootstrap: installing Debian packages: ${missing[*]}" >&2
     SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"

@@ -39,6 +39,15 @@ def test_a_small_demo_loads_through_files_and_api_then_evaluates():
 
     checks = CreditCheck.objects.all()
     assert checks.count() == 16 and all(c.feedback.count() == 1 for c in checks)
+    from ecredit.reports.models import Consent, ReportRead
+
+    consent = Consent.objects.get()
+    assert (consent.organisation.key, consent.report_type, consent.purpose) == (
+        "demo-bank",
+        "standard",
+        "credit_line",
+    )
+    assert ReportRead.objects.filter(consent=consent).count() == 1
     # a second call with if_empty does nothing
     assert load_demo(enterprises=60, months=6, seed=5, if_empty=True, echo=lambda s: None) is None
 

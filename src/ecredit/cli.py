@@ -513,6 +513,9 @@ main.add_command(_lists)
 from ecredit.cli_credentials import credential as _credential  # noqa: E402
 
 main.add_command(_credential)
+from ecredit.cli_report import report as _report  # noqa: E402
+
+main.add_command(_report)
 
 
 if __name__ == "__main__":

@@ -628,7 +628,8 @@ def verify_cmd(
 ) -> None:
     """Check a proof bundle offline: no database, no network.
 
-    FILE is a bundle (`ecredit ledger bundle`, GET /api/v1/ledger/bundle?index=N), or a record
+    FILE is a bundle (`ecredit ledger bundle`, GET /api/v1/ledger/bundle?index=N), a credit
+    report PDF (`ecredit report`, /verify/<number>; it carries its content and proof), or a record
     as the API returns it (GET /api/v1/enterprises/{id}/records: one item, or the list) with
     --proof BUNDLE. Checked, line by line: the leaf rebuilds its canonical bytes; (a record
     rebuilds that leaf;) its hash; the checkpoint's signature by the log's key (--key); the
@@ -639,6 +640,10 @@ def verify_cmd(
     """
     key = _verifier_key(key_value, "--key") if key_value else None
     witness_keys = [_verifier_key(v, "--witness") for v in witness_values]
+    if _is_pdf(file):
+        if proof is not None:
+            _fail(f"{file} is a report PDF: it carries its own proof; leave out --proof", 2)
+        _verify_report(file, key, witness_keys, as_json)
     record: dict[str, Any] | None = None
     obj = _load_json(file, "file")
     if proof is not None:
@@ -718,7 +723,7 @@ def _print_audit(report: AuditReport) -> None:
         f", {_n(report.pool_decisions, 'pool decision')}"
         + (f", {_n(report.inspections, 'inspection step')}" if report.inspections else "")
         + (
-            f", {_n(report.decisions, 'list, objection, repair or withdrawal decision')}"
+            f", {_n(report.decisions, 'list, objection, repair, withdrawal, report or consent decision')}"
             if report.decisions
             else ""
         )
@@ -1074,3 +1079,109 @@ def witness_cmd(
         if once:
             return
         time.sleep(every)
+
+
+# --- credit report PDFs -------------------------------------------------------------------------
+
+
+def _is_pdf(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(5) == b"%PDF-"
+    except OSError:
+        return False
+
+
+def verify_report_checks(
+    pdf: bytes, key: VerifierKey | None, witness_keys: Sequence[VerifierKey] = ()
+) -> tuple[list[Check], dict[str, Any] | None, Bundle | None]:
+    """Check a report PDF offline: its embedded content hashes to the content hash of the
+    `report/v1` leaf it embeds, the leaf names the same report, and the leaf's proof holds
+    against the signed checkpoint (`verify_bundle`). (checks, content, bundle)."""
+    from ecredit.core.reports.embedded import (
+        CONTENT_NAME,
+        EmbeddedError,
+        content_against_leaf,
+        content_hash,
+        read_embedded,
+    )
+
+    try:
+        content, bundle_obj = read_embedded(pdf)
+    except EmbeddedError as exc:
+        return [Check("report", False, str(exc))], None, None
+    try:
+        bundle = parse_bundle(bundle_obj)
+    except BundleError as exc:
+        return [Check("proof", False, f"the embedded proof: {exc}")], content, None
+    checks = [
+        Check(
+            "content",
+            None,
+            f"{CONTENT_NAME}: report {content.get('number')} ({content.get('report_type')}, "
+            f"{content.get('lang')}) of {(content.get('subject') or {}).get('subject_id')}, "
+            f"as of {content.get('as_of')}, SHA-256 {content_hash(content)}",
+        )
+    ]
+    problems = content_against_leaf(content, bundle.leaf)
+    if problems:
+        checks.append(Check("report", False, "; ".join(problems)))
+    else:
+        checks.append(
+            Check(
+                "report",
+                True,
+                "the embedded content hashes (RFC 8785 JSON, SHA-256) to the leaf's content_hash, "
+                "and the leaf names the same number, subject, type, language and dates",
+            )
+        )
+    checks += verify_bundle(bundle, key, witness_keys)
+    return checks, content, bundle
+
+
+def _verify_report(
+    file: Path, key: VerifierKey | None, witness_keys: Sequence[VerifierKey], as_json: bool
+) -> NoReturn:
+    try:
+        if file.stat().st_size > 64 * 1024 * 1024:
+            _fail(f"{file} is larger than 64 MiB: not a credit report", 2)
+        pdf = file.read_bytes()
+    except OSError as exc:
+        _fail(f"cannot read {file}: {exc}", 2)
+    checks, content, bundle = verify_report_checks(pdf, key, witness_keys)
+    holds = all(c.ok is not False for c in checks)
+    rating = (content or {}).get("rating") or {}
+    if as_json:
+        out = {
+            "ok": holds,
+            "report": (content or {}).get("number"),
+            "subject_id": ((content or {}).get("subject") or {}).get("subject_id"),
+            "grade": rating.get("grade"),
+            "index": bundle.index if bundle else None,
+            "tree_size": bundle.tree_size if bundle else None,
+            "checks": [c.to_json() for c in checks],
+        }
+        click.echo(json.dumps(out, ensure_ascii=False))
+        sys.exit(0 if holds else 1)
+    click.echo(f"Verifying the credit report {file}, offline:")
+    for c in checks:
+        mark, color = {True: ("ok  ", "green"), False: ("FAIL", "red"), None: ("note", None)}[c.ok]
+        click.echo(f"  {click.style(mark, fg=color)}  {c.name + ':':<11} {c.detail}")
+    if holds and content is not None and bundle is not None:
+        subject = content.get("subject") or {}
+        click.secho(
+            f"HOLDS: report {content.get('number')} about {subject.get('name')} "
+            f"({subject.get('subject_id')}), grade {rating.get('grade', '—')} as of "
+            f"{content.get('as_of')}, is the one the platform issued: its content is leaf "
+            f"{bundle.index:,} of {bundle.origin}. This checks the data embedded in the PDF "
+            "(printed above); whether a newer report supersedes it is on its /verify/ page.",
+            fg="green",
+        )
+    else:
+        failed = sum(c.ok is False for c in checks)
+        click.secho(
+            f"DOES NOT HOLD: {failed} of {sum(c.ok is not None for c in checks)} checks failed "
+            "(see FAIL above).",
+            fg="red",
+        )
+    sys.exit(0 if holds else 1)

@@ -165,6 +165,10 @@ def load_demo(
 
     run_demo_plan(actor, today, seed=seed, echo=echo)
     _credit_checks(actor, orgs, echo)
+    from ecredit.reports.demo import load_consent_demo
+
+    load_consent_demo(today, echo)
+
     if merchant:
         from ecredit.credentials import actions as credentials
 

@@ -94,6 +94,14 @@ def jwks(request: HttpRequest) -> dict[str, Any]:
     "/credentials/status/1",
     response=responses(str),
     summary="The revocation status list (a signed BitstringStatusListCredential, vc+jwt)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "the status-list credential, compact JWS",
+                "content": {VC_JWT: {"schema": {"type": "string"}}},
+            }
+        }
+    },
 )
 def status_list(request: HttpRequest) -> HttpResponse:
     return HttpResponse(actions.status_list_token(), content_type=VC_JWT)

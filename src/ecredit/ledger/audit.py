@@ -92,7 +92,7 @@ class AuditReport:
     evaluations: int = 0
     pool_decisions: int = 0
     inspections: int = 0
-    decisions: int = 0  # list steps, objections, repairs and withdrawals
+    decisions: int = 0  # list steps, objections, repairs, withdrawals, reports and consents
     strips: int = 0
     checkpoints: int = 0
     cosignatures: int = 0
@@ -239,6 +239,11 @@ def _claims(lo: int, hi: int) -> dict[int, list[_Claim]]:
     from ecredit.lists.audit import claims as list_claims
 
     for index, *claim in list_claims(lo, hi):
+        add(index, _Claim(*claim))
+
+    from ecredit.reports.audit import claims as report_claims
+
+    for index, *claim in report_claims(lo, hi):
         add(index, _Claim(*claim))
     return out
 
@@ -476,8 +481,9 @@ class _Auditor:
             ("pool", NegativePoolEntry.objects, "left_ledger_index"),
         ]
         from ecredit.lists.audit import TABLES
+        from ecredit.reports.audit import TABLES as REPORT_TABLES
 
-        tables += TABLES
+        tables += TABLES + REPORT_TABLES
         for kind, objects, column in tables:
             rows = objects.filter(**{f"{column}__gte": size_now}) | objects.filter(
                 **{f"{column}__lt": 0}

@@ -16,6 +16,7 @@ from ecredit.lists.api import router as lists_router
 from ecredit.measures.api import router as measures_router
 from ecredit.ratings.api import router as ratings_router
 from ecredit.records.api import router as records_router
+from ecredit.reports.api import router as reports_router
 from ecredit.supervision.api import router as supervision_router
 from ecredit.web.schemas import responses
 
@@ -107,6 +108,7 @@ api.add_router("", measures_router)
 api.add_router("", credentials_router)
 api.add_router("", supervision_router)
 api.add_router("", lists_router)
+api.add_router("", reports_router)
 
 
 @api.exception_handler(ValueError)

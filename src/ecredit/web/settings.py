@@ -13,6 +13,7 @@ DATA_DIR = CONFIG.data_dir
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 SECRET_KEY = CONFIG.secret_key
 DEBUG = CONFIG.debug
+PUBLIC_URL = CONFIG.public_url
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 
 INSTALLED_APPS = [
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "ecredit.credentials",
     "ecredit.supervision",
     "ecredit.lists",
+    "ecredit.reports",
     "ecredit.portal",
 ]
 

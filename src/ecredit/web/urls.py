@@ -12,6 +12,8 @@ urlpatterns = [
     path("credentials/", include("ecredit.credentials.urls")),
     path("inspections/", include("ecredit.supervision.urls")),
     path("lists/", include("ecredit.lists.urls")),
+    path("reports/", include("ecredit.reports.urls")),
+    path("verify/", include("ecredit.reports.urls_verify")),
     path("", include("ecredit.portal.urls")),
 ]
 

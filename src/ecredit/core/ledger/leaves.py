@@ -43,6 +43,16 @@ Kinds (all fields required; null where the text says so):
   ``subject_id``, ``record`` (the record version's id), ``action`` (filed, approved, rejected),
   ``on``, ``reason``, ``commitment`` (the id of the published commitment record, or null),
   ``attachments``, ``by``.
+- ``report/v1`` — an issued credit report (GB/T 26817-2023 type): ``number`` (the report
+  number, e.g. "CR20261201000001"), ``subject_id``, ``report_type`` (basic, standard,
+  in-depth), ``lang`` (zh, en), ``audience`` (public, archive: what the content may show),
+  ``as_of``, ``issued_at``, ``content_hash`` (hex SHA-256 of the RFC 8785 canonical JSON of the
+  report's content, the object the PDF embeds as ``ecredit-report.json`` and renders; see
+  ``core/reports/embedded.py``).
+- ``consent/v1`` — an enterprise's consent to a bank or service provider reading a report
+  type, granted or revoked: ``consent`` (integer), ``subject_id``, ``org`` (the organisation's
+  key), ``report_type``, ``purpose``, ``action`` (granted, revoked), ``on``, ``valid_until``,
+  ``by``.
 
 Dates and times given as `date`/`datetime` objects or ISO strings are normalised as above, so an
 API response with an offset (``+08:00``) rebuilds the same leaf. A new field or a changed meaning
@@ -153,9 +163,30 @@ KINDS: dict[str, tuple[str, ...]] = {
         "attachments",
         "by",
     ),
+    "report/v1": (
+        "number",
+        "subject_id",
+        "report_type",
+        "lang",
+        "audience",
+        "as_of",
+        "issued_at",
+        "content_hash",
+    ),
+    "consent/v1": (
+        "consent",
+        "subject_id",
+        "org",
+        "report_type",
+        "purpose",
+        "action",
+        "on",
+        "valid_until",
+        "by",
+    ),
 }
-DATES = {"occurred_on", "as_of", "on", "due_on", "inspected_on"}
-TIMES = {"received_at"}
+DATES = {"occurred_on", "as_of", "on", "due_on", "inspected_on", "valid_until"}
+TIMES = {"received_at", "issued_at"}
 INTEGERS = {
     "version",
     "run",
@@ -166,6 +197,7 @@ INTEGERS = {
     "objection",
     "application",
     "record",
+    "consent",
 }
 
 

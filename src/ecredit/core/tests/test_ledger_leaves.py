@@ -198,6 +198,27 @@ def test_every_kind_round_trips() -> None:
             "attachments": [],
             "by": "user:merchant",
         },
+        "report/v1": {
+            "number": "CR202612010000001",
+            "subject_id": "91330106MA2H3K4P0X",
+            "report_type": "standard",
+            "lang": "zh",
+            "audience": "public",
+            "as_of": date(2026, 12, 1),
+            "issued_at": datetime(2026, 12, 1, 9, 30, tzinfo=UTC),
+            "content_hash": "ab" * 32,
+        },
+        "consent/v1": {
+            "consent": 7,
+            "subject_id": "91330106MA2H3K4P0X",
+            "org": "demo-bank",
+            "report_type": "standard",
+            "purpose": "credit_line",
+            "action": "granted",
+            "on": "2026-12-01",
+            "valid_until": "2027-12-01",
+            "by": "user:merchant",
+        },
     }
     assert set(samples) == set(KINDS)
     assert [k for k in KINDS if len(k) > 20] == []  # ledger.models.Leaf.kind is varchar(20)

@@ -164,6 +164,8 @@ def test_openapi_and_docs_are_served(client, db):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/records" in schema["paths"]
     assert sorted(schema["paths"]) == [
+        "/api/v1/consents",
+        "/api/v1/consents/{consent_id}",
         "/api/v1/credentials",
         "/api/v1/credentials/jwks",
         "/api/v1/credentials/status/1",
@@ -209,6 +211,8 @@ def test_openapi_and_docs_are_served(client, db):
         "/api/v1/negative-pool",
         "/api/v1/obligations",
         "/api/v1/records",
+        "/api/v1/reports/{subject_id}",
+        "/api/v1/reports/{subject_id}/access-log",
         "/api/v1/submissions/{submission_id}",
     ]
     assert client.get("/api/v1/docs").status_code == 200
