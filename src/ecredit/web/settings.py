@@ -102,7 +102,7 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 * 1024  # a 10,000-record JSON batch fits comfortably
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-LOGIN_URL = "/lists/login/"  # the portal's login; the admin's refuses users who are not staff
+LOGIN_URL = "lists:login"  # the portal's login; the admin's refuses users who are not staff
 
 if CONFIG.is_production:
     SESSION_COOKIE_SECURE = True
