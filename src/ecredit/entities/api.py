@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
@@ -93,7 +93,17 @@ class RecordOut(Schema):
 
 
 class SearchParams(Schema):
-    q: str = Field(..., min_length=1, max_length=100, description="name, part of a name, or a code")
+    q: str = Field(
+        "",
+        max_length=100,
+        description="a code or store id, or a name in Chinese, pinyin (full or initials) or "
+        "English; typos are tolerated. Empty lists the enterprises passing the filters.",
+    )
+    region: str = Field("", pattern=r"^[0-9]{0,6}$", description="region code or its prefix")
+    grade: Literal["", "AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C"] = ""
+    risk_class: Literal["", "A", "B", "C", "D"] = Field("", alias="class")
+    platform: str = Field("", pattern=r"^[A-Za-z0-9_.-]{0,64}$", description="a store's platform")
+    role: str = Field("", description="an e-commerce role, e.g. merchant, livestream_seller")
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=10_000)
 
@@ -135,7 +145,18 @@ def _summary(e: Enterprise) -> dict[str, Any]:
     "/enterprises", response=responses(SearchOut), summary="Search enterprises by name or code"
 )
 def search_enterprises(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
-    page, total = queries.search(params.q, limit=params.limit, offset=params.offset)
+    filters = queries.SearchFilters(
+        region=params.region,
+        grade=params.grade,
+        risk_class=params.risk_class,
+        platform=params.platform.lower(),
+        role=params.role,
+    )
+    if not params.q.strip() and not filters:
+        raise HttpError(422, "give q (a name or a code) or at least one filter")
+    page, total = queries.search(
+        params.q, limit=params.limit, offset=params.offset, filters=filters
+    )
     return {"total": total, "results": [_summary(e) for e in page]}
 
 

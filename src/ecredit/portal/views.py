@@ -11,7 +11,7 @@ from django.utils import timezone
 from ecredit.accounts.actions import actor_for_user
 from ecredit.core.dictionary import load_dictionary
 from ecredit.entities import queries as entity_queries
-from ecredit.entities.models import Enterprise
+from ecredit.entities.models import ECOMMERCE_ROLES, Enterprise
 from ecredit.portal.presenters import code_label, present
 from ecredit.ratings import queries as model_queries
 from ecredit.ratings.models import Evaluation, EvaluationRun
@@ -20,6 +20,7 @@ from ecredit.records.models import CreditRecord
 
 PAGE_SIZE = 20
 GRADE_ORDER = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C")
+RISK_CLASSES = ("A", "B", "C", "D")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -41,26 +42,57 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _filters(request: HttpRequest) -> entity_queries.SearchFilters:
+    """Search filters from the query string; values outside the known ones are ignored."""
+    get = request.GET
+    grade = get.get("grade", "")
+    risk_class = get.get("class", "")
+    role = get.get("role", "")
+    region = get.get("region", "").strip()
+    platform = get.get("platform", "").strip().lower()
+    return entity_queries.SearchFilters(
+        region=region if region.isdigit() and len(region) <= 6 else "",
+        grade=grade if grade in GRADE_ORDER else "",
+        risk_class=risk_class if risk_class in RISK_CLASSES else "",
+        platform=platform if platform.replace("_", "").replace("-", "").isalnum() else "",
+        role=role if role in ECOMMERCE_ROLES else "",
+    )
+
+
 def search(request: HttpRequest) -> HttpResponse:
     q = entity_queries.clean_query(request.GET.get("q", ""))
+    filters = _filters(request)
     try:
         page_no = max(1, min(int(request.GET.get("page", "1")), 500))
     except ValueError:
         page_no = 1
-    results, total = entity_queries.search(q, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
-    if total == 1 and page_no == 1 and not request.headers.get("HX-Request"):
+    results, total = entity_queries.search(
+        q, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, filters=filters
+    )
+    if total == 1 and page_no == 1 and q and not request.headers.get("HX-Request"):
         return redirect("portal:enterprise", subject_id=results[0].subject_id)
     paginator = Paginator(range(total), PAGE_SIZE)
     rows = [(e, entity_queries.latest_evaluation(e)) for e in results]
-    template = "portal/_results.html" if request.headers.get("HX-Request") else "portal/search.html"
+    partial = bool(request.headers.get("HX-Request"))
+    template = "portal/_results.html" if partial else "portal/search.html"
+    registration = load_dictionary().types.get("registration")
+    keep = request.GET.copy()
+    keep.pop("page", None)
     return render(
         request,
         template,
         {
             "q": q,
+            "filters": filters,
+            "searched": bool(q or filters),
             "rows": rows,
             "total": total,
             "page": paginator.get_page(page_no) if total else None,
+            "keep": keep.urlencode(),
+            "grades": GRADE_ORDER,
+            "classes": RISK_CLASSES,
+            "roles": [(r, code_label(registration, "ecommerce_roles", r)) for r in ECOMMERCE_ROLES],
+            "platforms": [] if partial else entity_queries.store_platforms(),
         },
     )
 
