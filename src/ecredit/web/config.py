@@ -29,6 +29,8 @@ class Config:
     allowed_hosts: list[str]
     ledger_origin: str = "ecredit.local/ledger"
     ledger_algorithm: str = "sha256"
+    api_rate: str = "120/60"
+    api_token_rate: str = "1200/60"  # noqa: S105 - a rate, not a secret
 
     @property
     def is_production(self) -> bool:
@@ -90,6 +92,15 @@ def load() -> Config:
             f"ECREDIT_LEDGER_ALGORITHM={algorithm!r}: choose sha256 (default) or sm3; it is "
             "fixed when the log's first leaf is written"
         )
+    rates = {}
+    for var, default in (("ECREDIT_API_RATE", "120/60"), ("ECREDIT_API_TOKEN_RATE", "1200/60")):
+        raw = os.environ.get(var, "").strip().lower() or default
+        count, sep, window = raw.partition("/")
+        if raw != "off" and not (sep and count.isdigit() and window.isdigit() and int(window) > 0):
+            raise ConfigurationError(
+                f"{var}={raw!r}: a rate is REQUESTS/SECONDS per client, e.g. 120/60, or off"
+            )
+        rates[var] = raw
     return Config(
         env=env,
         data_dir=data_dir,
@@ -99,4 +110,6 @@ def load() -> Config:
         allowed_hosts=hosts,
         ledger_origin=origin,
         ledger_algorithm=algorithm,
+        api_rate=rates["ECREDIT_API_RATE"],
+        api_token_rate=rates["ECREDIT_API_TOKEN_RATE"],
     )
