@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from tests.factories import register, uscc
 
 from ecredit.entities.models import Enterprise, Identifier
 from ecredit.entities.queries import SearchFilters, forget_search_index, search
 from ecredit.ratings.actions import evaluate_all
-from tests.factories import register, uscc
 
 pytestmark = pytest.mark.django_db
 
