@@ -186,3 +186,24 @@ def test_unknown_api_paths_answer_json_and_pages_answer_html(client, db):
     page = client.get("/en/no/such/page/")
     assert page.status_code == 404
     assert "Search by name" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "prefix, words",
+    [
+        ("", ["登记注册信息", "存续（在营、开业、在册）", "主体信息"]),
+        ("/en", ["Registration", "Active", "Entity (", "public"]),
+        ("/ru", ["Регистрация", "Действующий", "Субъект (", "Статус"]),
+    ],
+)
+def test_dictionary_pages_speak_three_languages(client, db, prefix, words):
+    html = client.get(f"{prefix}/dictionary/").content.decode()
+    html += client.get(f"{prefix}/dictionary/registration/").content.decode()
+    missing = [w for w in words if w not in html]
+    assert missing == []
+
+
+def test_russian_pages_show_russian_labels_where_the_dictionary_has_them(client, world):
+    html = client.get(f"/ru/enterprises/{world}/").content.decode()
+    assert "Компания" in html  # entity type, from the dictionary's code list
+    assert 'lang="ru"' in html and "Кредитные записи" in html
