@@ -153,6 +153,19 @@ def search(
     return page, len(ranked)
 
 
+def grade_history(enterprise: Enterprise, limit: int = 24) -> list[Evaluation]:
+    """The enterprise's last `limit` evaluations, one per as-of date (the latest run's), oldest first."""
+    rows = (
+        Evaluation.objects.filter(enterprise=enterprise)
+        .order_by("-as_of", "-id")
+        .only("as_of", "grade", "risk_class", "score")[: limit * 2]
+    )
+    by_date: dict[date, Evaluation] = {}
+    for ev in rows:
+        by_date.setdefault(ev.as_of, ev)
+    return sorted(by_date.values(), key=lambda ev: ev.as_of)[-limit:]
+
+
 def store_platforms() -> list[str]:
     """The platforms whose stores we know (`store:<platform>:<id>`), cached for five minutes."""
     from django.core.cache import cache

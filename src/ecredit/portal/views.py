@@ -7,12 +7,15 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ecredit.accounts.actions import actor_for_user
 from ecredit.core.dictionary import load_dictionary
 from ecredit.entities import queries as entity_queries
 from ecredit.entities.models import ECOMMERCE_ROLES, Enterprise
-from ecredit.portal.presenters import code_label, present
+from ecredit.portal import charts
+from ecredit.portal.charts import GradePoint
+from ecredit.portal.presenters import code_label, lang, present
 from ecredit.ratings import queries as model_queries
 from ecredit.ratings.models import Evaluation, EvaluationRun
 from ecredit.records import queries as record_queries
@@ -131,11 +134,34 @@ def enterprise(request: HttpRequest, subject_id: str) -> HttpResponse:
                     "value": value,
                 }
             )
+    history = [
+        GradePoint(ev.as_of, ev.grade, ev.risk_class, ev.score)
+        for ev in entity_queries.grade_history(e)
+    ]
+    label_key = "label_zh" if lang() == "zh" else "label_en"
     return render(
         request,
         "portal/enterprise.html",
         {
             "e": e,
+            "history": history,
+            "history_chart": charts.grade_history(
+                history,
+                _("Grade history"),
+                _(
+                    "Grade at each evaluation, from %(first)s to %(last)s; the table below lists them."
+                )
+                % {"first": history[0].as_of, "last": history[-1].as_of},
+            )
+            if history
+            else None,
+            "radar_chart": charts.radar(
+                [(d[label_key], float(d["value"])) for d in dims],
+                _("Indicator dimensions"),
+                _("Score of each dimension out of 100; the table beside lists them."),
+            )
+            if len(dims) >= 3
+            else None,
             "identifiers": list(e.identifiers.values_list("value", flat=True)),
             "evaluation": evaluation,
             "dimensions": dims,

@@ -114,7 +114,7 @@ def test_search_by_code_goes_to_the_enterprise(client, world):
 def test_enterprise_page_shows_only_public_records_in_publicity(
     client, world, django_assert_num_queries
 ):
-    with django_assert_num_queries(11):  # + list memberships
+    with django_assert_num_queries(12):  # + list memberships, + grade history
         resp = client.get(f"/enterprises/{world}/")
     html = resp.content.decode()
     assert resp.status_code == 200
@@ -186,6 +186,20 @@ def test_unknown_api_paths_answer_json_and_pages_answer_html(client, db):
     page = client.get("/en/no/such/page/")
     assert page.status_code == 404
     assert "Search by name" in page.content.decode()
+
+
+def test_enterprise_page_draws_its_charts_with_text_alternatives(client, world):
+    html = client.get(f"/en/enterprises/{world}/").content.decode()
+    # the radar: an SVG image named by its title and description, beside the table of values
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 2
+    assert 'role="img" aria-labelledby="radar-t radar-d"' in html
+    assert html.count('<polygon class="area"') == 1
+    # the grade history: one point per evaluation, and the same numbers in a table
+    assert 'data-testid="grade-history"' in html and html.count('<circle class="dot"') == 1
+    assert 'data-testid="grade-history-table"' in html
+    assert '<title id="grade-history-t">Grade history</title>' in html
+    # room for the reports app, and a skip link and landmarks for keyboards and screen readers
+    assert 'class="skip" href="#main"' in html and '<main id="main"' in html
 
 
 @pytest.mark.parametrize(
