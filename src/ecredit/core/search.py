@@ -46,13 +46,21 @@ class NameIndex:
 
     @classmethod
     def build(
-        cls, rows: Iterable[tuple[int, str, str]], pinyin_cache: dict[str, tuple[str, str]] | None
+        cls,
+        rows: Iterable[tuple[int, str, str] | tuple[int, str, str, str]],
+        pinyin_cache: dict[str, tuple[str, str]] | None,
     ) -> NameIndex:
-        """Index (id, name, English name) rows; `pinyin_cache` carries pinyin over rebuilds."""
+        """Index (id, name, English name[, stored pinyin]) rows.
+
+        Stored pinyin ("xihuhaowu xhhw", computed when the name was written) is used as is;
+        names without it are converted here, once per name while `pinyin_cache` lives.
+        """
         index = cls(_pinyin=pinyin_cache if pinyin_cache is not None else {})
-        for pk, name, name_en in rows:
+        for pk, name, name_en, *stored in rows:
             seen: set[str] = set()
-            for key in (normalise(name), normalise(name_en), *index._pinyin_of(name)):
+            known = stored[0].split() if stored and stored[0] else None
+            pinyin = tuple(known) if known else index._pinyin_of(name)
+            for key in (normalise(name), normalise(name_en), *pinyin):
                 if key and key not in seen:
                     seen.add(key)
                     index.keys.append(key)

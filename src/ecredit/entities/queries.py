@@ -65,7 +65,9 @@ def _name_index() -> NameIndex:
     version = tuple(Enterprise.objects.aggregate(n=Count("pk"), m=Max("updated_at")).values())
     with _index_lock:
         if _index["version"] != version or _index["index"] is None:
-            rows = Enterprise.objects.values_list("pk", "name", "name_en").iterator(chunk_size=5000)
+            rows = Enterprise.objects.values_list("pk", "name", "name_en", "name_pinyin").iterator(
+                chunk_size=5000
+            )
             _index["index"] = NameIndex.build(rows, _index["pinyin"])
             _index["version"] = version
         return cast(NameIndex, _index["index"])

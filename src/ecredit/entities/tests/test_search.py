@@ -68,6 +68,11 @@ def test_every_way_of_naming_the_enterprise_finds_it_first(town, q):
     assert ids(q)[0] == A
 
 
+def test_a_registration_stores_the_names_pinyin_for_the_index(town):
+    assert town[A].name_pinyin == ("hangzhouxihuhaowudianzishangwuyouxiangongsi hzxhhwdzswyxgs")
+    assert town[C].name_pinyin.startswith("qingdaohaixinzhibo")
+
+
 def test_a_code_finds_exactly_its_holder_and_a_prefix_of_it_finds_it_too(town):
     assert ids(B.lower()) == [B]
     assert ids(B[:10]) == [B]
