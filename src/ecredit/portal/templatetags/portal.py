@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.urls import translate_url
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -132,3 +133,16 @@ def lang_text(texts: Any) -> str:
         return ""
     code = (get_language() or "zh")[:2]
     return str(texts.get(code) or texts.get("en") or texts.get("zh") or "")
+
+
+@register.simple_tag(takes_context=True)
+def page_in(context: Any, language: str) -> str:
+    """This page's URL in `language` (`/en/…`, `/ru/…`, unprefixed for Chinese).
+
+    Computed while rendering, in the page's own language: `set_language` itself runs unprefixed,
+    i.e. in Chinese, and cannot resolve an `/en/…` address into another language.
+    """
+    request = context.get("request")
+    if request is None:
+        return "/"
+    return str(translate_url(request.get_full_path(), language))
