@@ -68,12 +68,13 @@ def grade_history(points: Sequence[GradePoint], title: str, desc: str) -> SafeSt
 
 def radar(values: Sequence[tuple[str, float]], title: str, desc: str) -> SafeString:
     """Dimension scores (0-100) on one axis each, the enterprise's as a filled polygon."""
-    size, radius = 360, 110
-    cx = cy = size / 2
+    # wide enough for labels of ~25 characters left and right of the circle
+    width, height, radius = 560, 300, 105
+    cx, cy = width / 2, height / 2
     n = len(values)
     body = []
     if n < 3:
-        return mark_safe(_svg(size, size, title, desc, body, "radar"))  # noqa: S308
+        return mark_safe(_svg(width, height, title, desc, body, "radar"))  # noqa: S308
 
     def at(i: int, r: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * i / n
@@ -99,4 +100,4 @@ def radar(values: Sequence[tuple[str, float]], title: str, desc: str) -> SafeStr
         )
     )
     body.append(f'<polygon class="area" points="{shape}"/>')
-    return mark_safe(_svg(size, size, title, desc, body, "radar"))  # noqa: S308
+    return mark_safe(_svg(width, height, title, desc, body, "radar"))  # noqa: S308
