@@ -72,7 +72,8 @@ def search(request: HttpRequest) -> HttpResponse:
     results, total = entity_queries.search(
         q, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, filters=filters
     )
-    if total == 1 and page_no == 1 and q and not request.headers.get("HX-Request"):
+    # one match for a typed query goes straight to the enterprise; a filtered list stays a list
+    if total == 1 and page_no == 1 and q and not filters and not request.headers.get("HX-Request"):
         return redirect("portal:enterprise", subject_id=results[0].subject_id)
     paginator = Paginator(range(total), PAGE_SIZE)
     rows = [(e, entity_queries.latest_evaluation(e)) for e in results]
