@@ -211,6 +211,30 @@ def enterprise_records(
     ]
 
 
+class GradePointOut(Schema):
+    as_of: date
+    grade: str
+    risk_class: str
+    score: int
+
+
+@router.get(
+    "/enterprises/{path:subject_id}/grades",
+    response=responses(list[GradePointOut]),
+    summary="An enterprise's grade history, as the portal charts it",
+)
+def enterprise_grades(
+    request: HttpRequest,
+    subject_id: str,
+    limit: int = Query(24, ge=1, le=120),  # type: ignore[arg-type]
+) -> list[dict[str, Any]]:
+    """One point per evaluation date (the latest run's), oldest first."""
+    return [
+        {"as_of": ev.as_of, "grade": ev.grade, "risk_class": ev.risk_class, "score": ev.score}
+        for ev in queries.grade_history(_get(subject_id), limit)
+    ]
+
+
 @router.get(
     "/enterprises/{path:subject_id}",
     response=responses(EnterpriseOut),

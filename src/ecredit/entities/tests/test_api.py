@@ -172,6 +172,7 @@ def test_openapi_and_docs_are_served(client, db):
         "/api/v1/dictionary/types/{name}",
         "/api/v1/enterprises",
         "/api/v1/enterprises/{subject_id}",
+        "/api/v1/enterprises/{subject_id}/grades",
         "/api/v1/enterprises/{subject_id}/records",
         "/api/v1/evaluation-runs",
         "/api/v1/inspections/conflicts",

@@ -112,3 +112,18 @@ def test_the_api_and_the_page_filter_alike(client, town):
     # a pinyin name with one match goes straight to the enterprise
     assert client.get("/search/", {"q": "ningbo port"})["Location"] == f"/enterprises/{B}/"
     assert client.get("/en/search/", {"q": "ningbo port"})["Location"] == f"/en/enterprises/{B}/"
+
+
+def test_the_api_mirrors_the_pages_grade_history(client, town):
+    points = client.get(f"/api/v1/enterprises/{A}/grades").json()
+    latest = town[A].evaluations.get(is_latest=True)
+    assert points == [
+        {
+            "as_of": latest.as_of.isoformat(),
+            "grade": latest.grade,
+            "risk_class": latest.risk_class,
+            "score": latest.score,
+        }
+    ]
+    assert client.get(f"/api/v1/enterprises/{A}/grades", {"limit": "0"}).status_code == 422
+    assert client.get("/api/v1/enterprises/91330106000000019X/grades").status_code == 404
