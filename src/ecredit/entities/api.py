@@ -152,8 +152,7 @@ def search_enterprises(request: HttpRequest, params: Query[SearchParams]) -> dic
         platform=params.platform.lower(),
         role=params.role,
     )
-    if not params.q.strip() and not filters:
-        raise HttpError(422, "give q (a name or a code) or at least one filter")
+    # nothing asked, nothing found (every enterprise would be a list nobody reads)
     page, total = queries.search(
         params.q, limit=params.limit, offset=params.offset, filters=filters
     )
