@@ -73,6 +73,7 @@ def main() -> int:
         "search (pinyin)": "/search/?q=hangzhou",
         "search (typo)": "/en/search/?q=" + sample.name[2:5] + "x",
         "search (filters)": "/search/?q=&region=33&grade=BBB&page=2",
+        "search (broad name + filter)": "/search/?q=有限公司&class=B&page=3",
         "search (htmx partial)": "/search/?q=" + sample.name[2:6],
         "dictionary": "/ru/dictionary/",
         "record type": "/en/dictionary/administrative_penalty/",

@@ -142,11 +142,14 @@ def search(
     if not scores:
         return [], 0
     if filters:
-        kept = set(
-            _filtered(Enterprise.objects.filter(pk__in=list(scores)), filters).values_list(
-                "pk", flat=True
-            )
+        # a broad name ("有限公司") matches thousands: filter everyone rather than send thousands
+        # of ids (SQLite caps a statement's parameters)
+        base = (
+            Enterprise.objects.filter(pk__in=list(scores))
+            if len(scores) <= 500
+            else Enterprise.objects.all()
         )
+        kept = set(_filtered(base, filters).values_list("pk", flat=True))
         scores = {pk: s for pk, s in scores.items() if pk in kept}
     ranked = sorted(scores, key=lambda pk: (-scores[pk], pk))
     page_ids = ranked[offset : offset + limit]
