@@ -221,3 +221,15 @@ def test_russian_pages_show_russian_labels_where_the_dictionary_has_them(client,
     html = client.get(f"/ru/enterprises/{world}/").content.decode()
     assert "Компания" in html  # entity type, from the dictionary's code list
     assert 'lang="ru"' in html and "Кредитные записи" in html
+
+
+def test_the_language_switch_keeps_the_page_and_its_query(client, world):
+    html = client.get(f"/en/enterprises/{world}/").content.decode()
+    for prefix in ("", "/ru", "/en"):
+        assert f'<input name="next" type="hidden" value="{prefix}/enterprises/{world}/">' in html
+        assert f'hreflang="{prefix[1:] or "zh-hans"}" href="{prefix}/enterprises/{world}/"' in html
+    html = client.get("/ru/search/", {"q": "杭州", "grade": "AAA"}).content.decode()
+    assert 'value="/en/search/?q=%E6%9D%AD%E5%B7%9E&amp;grade=AAA"' in html
+    # the switch itself: from an English page to the same page in Russian
+    moved = client.post("/i18n/setlang/", {"language": "ru", "next": f"/ru/enterprises/{world}/"})
+    assert moved.status_code == 302 and moved["Location"] == f"/ru/enterprises/{world}/"
