@@ -79,8 +79,9 @@ def browser():
 
 def login(browser, url, username):
     page = browser.new_context(locale="en-GB").new_page()
+    # English pages: the URL carries the language (an unprefixed page is Chinese)
     page.goto(
-        f"{url}/lists/login/?next=/lists/{'mine' if username == 'merchant' else 'workbench'}/"
+        f"{url}/en/lists/login/?next=/en/lists/{'mine' if username == 'merchant' else 'workbench'}/"
     )
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
@@ -135,7 +136,7 @@ def test_objection_then_repair_in_a_browser(shop, live_server, browser, tmp_path
     assert (objection.state, objection.outcome) == ("upheld", "withdrawn")
     assert Evaluation.objects.filter(enterprise=e).count() == grades_before + 1
     assert public_penalties(browser, url, e.subject_id) == {repairable.pk}
-    merchant.goto(f"{url}/lists/mine/")
+    merchant.goto(f"{url}/en/lists/mine/")
     assert merchant.locator(f"li.record[data-id='{wrong.pk}'] [data-testid=withdrawn]").count() == 1
 
     # the merchant applies to repair the other penalty (its 90-day minimum has passed)
@@ -151,7 +152,7 @@ def test_objection_then_repair_in_a_browser(shop, live_server, browser, tmp_path
     application = RepairApplication.objects.get()
 
     # the regulator approves: the penalty leaves the public page, the grade is recomputed
-    regulator.goto(f"{url}/lists/workbench/")
+    regulator.goto(f"{url}/en/lists/workbench/")
     card = regulator.locator(f"section[data-repair='{application.pk}']")
     card.locator("input[value=approve]").check()
     card.locator("textarea[name=reason]").fill("Corrected and committed.")
@@ -164,6 +165,6 @@ def test_objection_then_repair_in_a_browser(shop, live_server, browser, tmp_path
     public = browser.new_context(locale="en-GB").new_page()
     public.goto(f"{url}/enterprises/{e.subject_id}/")
     assert public.locator("li.record[data-type=credit_commitment]").count() == 1
-    merchant.goto(f"{url}/lists/mine/")
+    merchant.goto(f"{url}/en/lists/mine/")
     assert "approved" in merchant.inner_text(f"tr[data-repair='{application.pk}']")
     merchant.screenshot(path=str(tmp_path / "mine.png"), full_page=True)

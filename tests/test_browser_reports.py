@@ -100,9 +100,13 @@ def test_issue_download_grant_and_verify(shop, live_server, browser, tmp_path):
     assert (consent.organisation.key, str(consent.valid_until)) == ("demo-bank", until)
     page.screenshot(path=str(tmp_path / "reports-mine.png"), full_page=True)
 
-    for locale, lang in (("zh-CN", "zh-hans"), ("en-GB", "en"), ("ru-RU", "ru")):
+    for locale, lang, prefix in (
+        ("zh-CN", "zh-hans", ""),
+        ("en-GB", "en", "/en"),
+        ("ru-RU", "ru", "/ru"),
+    ):
         anyone = browser.new_context(locale=locale).new_page()
-        anyone.goto(f"{url}/verify/{report.number}/")
+        anyone.goto(f"{url}{prefix}/verify/{report.number}/")
         assert anyone.get_attribute("html", "lang") == lang
         assert anyone.get_attribute("[data-testid=verdict]", "data-verdict") == "genuine"
         anyone.set_input_files("input#pdf", str(pdf))

@@ -17,6 +17,8 @@ def env(monkeypatch, tmp_path):
         "ECREDIT_DEBUG",
         "ECREDIT_LEDGER_ORIGIN",
         "ECREDIT_LEDGER_ALGORITHM",
+        "ECREDIT_API_RATE",
+        "ECREDIT_API_TOKEN_RATE",
     ):
         monkeypatch.delenv(k, raising=False)
     monkeypatch.setenv("ECREDIT_DATA_DIR", str(tmp_path))
@@ -86,3 +88,15 @@ def test_the_public_url_default_and_bad_values(env):
         env.setenv("ECREDIT_PUBLIC_URL", bad)
         with pytest.raises(config.ConfigurationError, match="ECREDIT_PUBLIC_URL"):
             config.load()
+
+
+def test_api_rates_default_per_client_and_refuse_nonsense(env):
+    c = config.load()
+    assert (c.api_rate, c.api_token_rate) == ("120/60", "1200/60")
+    env.setenv("ECREDIT_API_RATE", "off")
+    env.setenv("ECREDIT_API_TOKEN_RATE", "5000/3600")
+    c = config.load()
+    assert (c.api_rate, c.api_token_rate) == ("off", "5000/3600")
+    env.setenv("ECREDIT_API_RATE", "120 per minute")
+    with pytest.raises(config.ConfigurationError, match="ECREDIT_API_RATE='120 per minute'"):
+        config.load()

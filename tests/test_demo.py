@@ -78,5 +78,5 @@ def test_the_demo_merchant_sees_its_own_shared_records(client):
     anonymous = client.get(f"/enterprises/{enterprise.subject_id}/").content.decode()
     assert client.login(username="merchant", password="ecredit-demo")
     own = client.get(f"/enterprises/{enterprise.subject_id}/").content.decode()
-    assert own.count('class="tag">shared<') > 0
-    assert anonymous.count('class="tag">shared<') == 0
+    assert own.count('data-level="shared"') > 0
+    assert anonymous.count('data-level="shared"') == 0

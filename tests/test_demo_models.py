@@ -65,7 +65,7 @@ def test_the_demo_champion_grades_order_real_outcomes(client: Any) -> None:
 
     # What a visitor sees: the grade by the champion with reasons, and the model page
     ev = run.evaluations.exclude(grade="AAA").filter(vetoes=[]).order_by("score").first()
-    page = client.get(f"/enterprises/{ev.enterprise.subject_id}/", HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(f"/en/enterprises/{ev.enterprise.subject_id}/")
     html = page.content.decode()
     assert champion.version in html
     assert ev.reasons_en[0].split(" is ")[0] in html

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ecredit.core.identifiers import SubjectId, parse_subject_id
+from ecredit.core.search import pinyin_keys
 from ecredit.entities.models import Enterprise, EntityType, Identifier
 
 _ENTITY_TYPE_BY_PREFIX = {
@@ -70,6 +71,8 @@ def apply_registration(enterprise: Enterprise, values: Mapping[str, Any]) -> Non
     """Complete an enterprise from the current version of its registration record."""
     enterprise.name = str(values.get("name", enterprise.name))[:300]
     enterprise.name_en = str(values.get("name_en", ""))[:300]
+    # pinyin once per registration, so search never converts names while a reader waits
+    enterprise.name_pinyin = " ".join(pinyin_keys(enterprise.name))[:1000]
     enterprise.entity_type = str(values.get("entity_type", enterprise.entity_type))
     enterprise.roles = list(values.get("ecommerce_roles", enterprise.roles) or [])
     enterprise.region_code = str(values.get("region_code", ""))[:6]

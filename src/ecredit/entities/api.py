@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
@@ -93,7 +93,17 @@ class RecordOut(Schema):
 
 
 class SearchParams(Schema):
-    q: str = Field(..., min_length=1, max_length=100, description="name, part of a name, or a code")
+    q: str = Field(
+        "",
+        max_length=100,
+        description="a code or store id, or a name in Chinese, pinyin (full or initials) or "
+        "English; typos are tolerated. Empty lists the enterprises passing the filters.",
+    )
+    region: str = Field("", pattern=r"^[0-9]{0,6}$", description="region code or its prefix")
+    grade: Literal["", "AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C"] = ""
+    risk_class: Literal["", "A", "B", "C", "D"] = Field("", alias="class")
+    platform: str = Field("", pattern=r"^[A-Za-z0-9_.-]{0,64}$", description="a store's platform")
+    role: str = Field("", description="an e-commerce role, e.g. merchant, livestream_seller")
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=10_000)
 
@@ -135,7 +145,17 @@ def _summary(e: Enterprise) -> dict[str, Any]:
     "/enterprises", response=responses(SearchOut), summary="Search enterprises by name or code"
 )
 def search_enterprises(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
-    page, total = queries.search(params.q, limit=params.limit, offset=params.offset)
+    filters = queries.SearchFilters(
+        region=params.region,
+        grade=params.grade,
+        risk_class=params.risk_class,
+        platform=params.platform.lower(),
+        role=params.role,
+    )
+    # nothing asked, nothing found (every enterprise would be a list nobody reads)
+    page, total = queries.search(
+        params.q, limit=params.limit, offset=params.offset, filters=filters
+    )
     return {"total": total, "results": [_summary(e) for e in page]}
 
 
@@ -187,6 +207,30 @@ def enterprise_records(
             "withdrawn_on": _withdrawn_on(r),
         }
         for r in rows
+    ]
+
+
+class GradePointOut(Schema):
+    as_of: date
+    grade: str
+    risk_class: str
+    score: int
+
+
+@router.get(
+    "/enterprises/{path:subject_id}/grades",
+    response=responses(list[GradePointOut]),
+    summary="An enterprise's grade history, as the portal charts it",
+)
+def enterprise_grades(
+    request: HttpRequest,
+    subject_id: str,
+    limit: int = Query(24, ge=1, le=120),  # type: ignore[arg-type]
+) -> list[dict[str, Any]]:
+    """One point per evaluation date (the latest run's), oldest first."""
+    return [
+        {"as_of": ev.as_of, "grade": ev.grade, "risk_class": ev.risk_class, "score": ev.score}
+        for ev in queries.grade_history(_get(subject_id), limit)
     ]
 
 

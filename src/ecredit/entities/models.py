@@ -34,6 +34,11 @@ class Enterprise(models.Model):
     )
     name = models.CharField(max_length=300, blank=True, db_index=True)
     name_en = models.CharField(max_length=300, blank=True)
+    name_pinyin = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="the name's pinyin and its initials, for search (e.g. 'xihuhaowu xhhw')",
+    )
     entity_type = models.CharField(
         max_length=30, choices=EntityType.choices, default=EntityType.UNKNOWN
     )

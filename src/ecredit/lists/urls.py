@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
 
 from ecredit.lists import views
 
@@ -11,7 +11,11 @@ urlpatterns = [
         auth_views.LoginView.as_view(template_name="lists/login.html"),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(next_page="/lists/"), name="logout"),
+    path(
+        "logout/",
+        auth_views.LogoutView.as_view(next_page=reverse_lazy("lists:index")),
+        name="logout",
+    ),
     path("mine/", views.mine, name="mine"),
     path("mine/object/", views.object_form, name="object"),
     path("mine/repair/<int:record_id>/", views.repair_form, name="repair"),

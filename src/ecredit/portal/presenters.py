@@ -8,12 +8,28 @@ from typing import Any
 from django.utils.translation import get_language
 
 from ecredit.core.dictionary import RecordType
+from ecredit.core.dictionary.fields import Code
 from ecredit.records.models import CreditRecord
 
 
 def lang() -> str:
-    """'zh' on Chinese pages, 'en' otherwise: the dictionary carries Chinese and English labels."""
-    return "zh" if (get_language() or "zh").startswith("zh") else "en"
+    """'zh', 'en' or 'ru': the page's language as the dictionary's labels name it."""
+    code = (get_language() or "zh")[:2]
+    return code if code in ("en", "ru") else "zh"
+
+
+def code_text(code: Code, language: str) -> str:
+    """A code's label in `language`; Russian falls back to English where the dictionary has none."""
+    if language == "zh":
+        return code.zh
+    return (code.ru or code.en) if language == "ru" else code.en
+
+
+def label_of(obj: Any, language: str) -> str:
+    """`label_zh`/`label_en`/`label_ru` of a record type or field (Russian falls back to English)."""
+    if language == "ru":
+        return str(getattr(obj, "label_ru", "") or obj.label_en)
+    return str(obj.label_zh if language == "zh" else obj.label_en)
 
 
 @dataclass
@@ -23,20 +39,22 @@ class ShownRecord:
     fields: list[tuple[str, str]]
 
 
-def _display(value: Any, codes: dict[str, tuple[str, str]], zh: bool) -> str:
+def _display(value: Any, codes: dict[str, str], language: str) -> str:
     if isinstance(value, bool):
-        return ("是" if value else "否") if zh else ("yes" if value else "no")
+        return {"zh": ("是", "否"), "ru": ("да", "нет")}.get(language, ("yes", "no"))[
+            0 if value else 1
+        ]
     if isinstance(value, list):
-        return ", ".join(_display(v, codes, zh) for v in value)
+        return ", ".join(_display(v, codes, language) for v in value)
     if isinstance(value, str) and value in codes:
-        return codes[value][0 if zh else 1]
+        return codes[value]
     if isinstance(value, float):
         return f"{value:.2%}" if 0 <= value <= 1 else f"{value:,.4g}"
     return str(value)
 
 
 def present(record: CreditRecord, rtype: RecordType | None) -> ShownRecord:
-    zh = lang() == "zh"
+    language = lang()
     if rtype is None:
         return ShownRecord(
             record, record.type_name, [(k, str(v)) for k, v in record.values.items()]
@@ -45,13 +63,13 @@ def present(record: CreditRecord, rtype: RecordType | None) -> ShownRecord:
     for f in rtype.fields:
         if f.name == "subject_id" or f.name not in record.values:
             continue
-        codes = {c.code: (c.zh, c.en) for c in (f.codes or ())}
-        label = f.label_zh if zh else f.label_en
-        shown = _display(record.values[f.name], codes, zh)
+        codes = {c.code: code_text(c, language) for c in (f.codes or ())}
+        label = label_of(f, language)
+        shown = _display(record.values[f.name], codes, language)
         if f.unit and f.type in ("decimal", "integer"):
             shown = f"{shown} {f.unit}"
         fields.append((label, shown))
-    return ShownRecord(record, rtype.label_zh if zh else rtype.label_en, fields)
+    return ShownRecord(record, label_of(rtype, language), fields)
 
 
 def code_label(rtype: RecordType | None, field_name: str, value: Any) -> str:
@@ -62,7 +80,7 @@ def code_label(rtype: RecordType | None, field_name: str, value: Any) -> str:
         f = rtype.field(field_name)
     except (KeyError, ValueError):
         return str(value)
-    zh = lang() == "zh"
-    codes = {c.code: (c.zh, c.en) for c in (f.codes or ())}
+    language = lang()
+    codes = {c.code: code_text(c, language) for c in (f.codes or ())}
     values = value if isinstance(value, list) else [value]
-    return ", ".join(codes[v][0 if zh else 1] if v in codes else str(v) for v in values)
+    return ", ".join(codes.get(v, str(v)) for v in values)

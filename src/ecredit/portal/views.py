@@ -7,12 +7,15 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ecredit.accounts.actions import actor_for_user
 from ecredit.core.dictionary import load_dictionary
 from ecredit.entities import queries as entity_queries
-from ecredit.entities.models import Enterprise
-from ecredit.portal.presenters import code_label, present
+from ecredit.entities.models import ECOMMERCE_ROLES, Enterprise
+from ecredit.portal import charts
+from ecredit.portal.charts import GradePoint
+from ecredit.portal.presenters import code_label, lang, present
 from ecredit.ratings import queries as model_queries
 from ecredit.ratings.models import Evaluation, EvaluationRun
 from ecredit.records import queries as record_queries
@@ -20,6 +23,7 @@ from ecredit.records.models import CreditRecord
 
 PAGE_SIZE = 20
 GRADE_ORDER = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C")
+RISK_CLASSES = ("A", "B", "C", "D")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -41,26 +45,58 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _filters(request: HttpRequest) -> entity_queries.SearchFilters:
+    """Search filters from the query string; values outside the known ones are ignored."""
+    get = request.GET
+    grade = get.get("grade", "")
+    risk_class = get.get("class", "")
+    role = get.get("role", "")
+    region = get.get("region", "").strip()
+    platform = get.get("platform", "").strip().lower()
+    return entity_queries.SearchFilters(
+        region=region if region.isdigit() and len(region) <= 6 else "",
+        grade=grade if grade in GRADE_ORDER else "",
+        risk_class=risk_class if risk_class in RISK_CLASSES else "",
+        platform=platform if platform.replace("_", "").replace("-", "").isalnum() else "",
+        role=role if role in ECOMMERCE_ROLES else "",
+    )
+
+
 def search(request: HttpRequest) -> HttpResponse:
     q = entity_queries.clean_query(request.GET.get("q", ""))
+    filters = _filters(request)
     try:
         page_no = max(1, min(int(request.GET.get("page", "1")), 500))
     except ValueError:
         page_no = 1
-    results, total = entity_queries.search(q, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
-    if total == 1 and page_no == 1 and not request.headers.get("HX-Request"):
+    results, total = entity_queries.search(
+        q, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, filters=filters
+    )
+    # one match for a typed query goes straight to the enterprise; a filtered list stays a list
+    if total == 1 and page_no == 1 and q and not filters and not request.headers.get("HX-Request"):
         return redirect("portal:enterprise", subject_id=results[0].subject_id)
     paginator = Paginator(range(total), PAGE_SIZE)
     rows = [(e, entity_queries.latest_evaluation(e)) for e in results]
-    template = "portal/_results.html" if request.headers.get("HX-Request") else "portal/search.html"
+    partial = bool(request.headers.get("HX-Request"))
+    template = "portal/_results.html" if partial else "portal/search.html"
+    registration = load_dictionary().types.get("registration")
+    keep = request.GET.copy()
+    keep.pop("page", None)
     return render(
         request,
         template,
         {
             "q": q,
+            "filters": filters,
+            "searched": bool(q or filters),
             "rows": rows,
             "total": total,
             "page": paginator.get_page(page_no) if total else None,
+            "keep": keep.urlencode(),
+            "grades": GRADE_ORDER,
+            "classes": RISK_CLASSES,
+            "roles": [(r, code_label(registration, "ecommerce_roles", r)) for r in ECOMMERCE_ROLES],
+            "platforms": [] if partial else entity_queries.store_platforms(),
         },
     )
 
@@ -99,12 +135,40 @@ def enterprise(request: HttpRequest, subject_id: str) -> HttpResponse:
                     "value": value,
                 }
             )
+    history = [
+        GradePoint(ev.as_of, ev.grade, ev.risk_class, ev.score)
+        for ev in entity_queries.grade_history(e)
+    ]
+    label_key = "label_zh" if lang() == "zh" else "label_en"
     return render(
         request,
         "portal/enterprise.html",
         {
             "e": e,
+            "history": history,
+            "history_chart": charts.grade_history(
+                history,
+                _("Grade history"),
+                _(
+                    "Grade at each evaluation, from %(first)s to %(last)s; the table below lists them."
+                )
+                % {"first": history[0].as_of, "last": history[-1].as_of},
+            )
+            if history
+            else None,
+            "radar_chart": charts.radar(
+                [(d[label_key], float(d["value"])) for d in dims],
+                _("Indicator dimensions"),
+                _("Score of each dimension out of 100; the table beside lists them."),
+            )
+            if len(dims) >= 3
+            else None,
             "identifiers": list(e.identifiers.values_list("value", flat=True)),
+            "report_types": [
+                ("basic", _("Basic information report")),
+                ("standard", _("Standard report")),
+                ("in-depth", _("In-depth report")),
+            ],
             "evaluation": evaluation,
             "dimensions": dims,
             "groups": groups,

@@ -31,6 +31,8 @@ class Config:
     ledger_origin: str = "ecredit.local/ledger"
     ledger_algorithm: str = "sha256"
     public_url: str = "http://127.0.0.1:8000"
+    api_rate: str = "120/60"
+    api_token_rate: str = "1200/60"  # noqa: S105 - a rate, not a secret
 
     @property
     def is_production(self) -> bool:
@@ -101,6 +103,15 @@ def load() -> Config:
             f"ECREDIT_PUBLIC_URL={public_url!r}: the address people reach the site at, e.g. "
             "https://credit.example.gov.cn (it goes into certificates and QR codes)"
         )
+    rates = {}
+    for var, default in (("ECREDIT_API_RATE", "120/60"), ("ECREDIT_API_TOKEN_RATE", "1200/60")):
+        raw = os.environ.get(var, "").strip().lower() or default
+        count, sep, window = raw.partition("/")
+        if raw != "off" and not (sep and count.isdigit() and window.isdigit() and int(window) > 0):
+            raise ConfigurationError(
+                f"{var}={raw!r}: a rate is REQUESTS/SECONDS per client, e.g. 120/60, or off"
+            )
+        rates[var] = raw
     return Config(
         env=env,
         data_dir=data_dir,
@@ -111,4 +122,6 @@ def load() -> Config:
         ledger_origin=origin,
         ledger_algorithm=algorithm,
         public_url=public_url,
+        api_rate=rates["ECREDIT_API_RATE"],
+        api_token_rate=rates["ECREDIT_API_TOKEN_RATE"],
     )

@@ -9,3 +9,6 @@ import tempfile
 
 os.environ.setdefault("ECREDIT_DATA_DIR", tempfile.mkdtemp(prefix="ecredit-test-"))
 os.environ.setdefault("ECREDIT_ENV", "test")
+# API rate limits are tested on their own (web/tests); elsewhere they would make tests depend on speed
+os.environ.setdefault("ECREDIT_API_RATE", "off")
+os.environ.setdefault("ECREDIT_API_TOKEN_RATE", "off")

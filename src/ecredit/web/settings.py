@@ -5,6 +5,7 @@ from __future__ import annotations
 import dj_database_url
 
 from ecredit.web import config as _config
+from ecredit.web.ratelimit import Rate as _Rate
 
 CONFIG = _config.load()
 
@@ -44,6 +45,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "ecredit.web.ratelimit.ApiRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -105,7 +107,11 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 * 1024  # a 10,000-record JSON batch fits comfortably
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-LOGIN_URL = "/lists/login/"  # the portal's login; the admin's refuses users who are not staff
+LOGIN_URL = "lists:login"  # the portal's login; the admin's refuses users who are not staff
+
+# Requests per client to /api/v1/ (ecredit.web.ratelimit): a client is its token, else its IP.
+API_ANONYMOUS_RATE = _Rate.parse(CONFIG.api_rate)
+API_TOKEN_RATE = _Rate.parse(CONFIG.api_token_rate)
 
 if CONFIG.is_production:
     SESSION_COOKIE_SECURE = True

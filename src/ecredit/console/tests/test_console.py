@@ -50,16 +50,15 @@ def test_only_regulators_see_the_console(two_runs, market_regulation):
     regulator = User.objects.create_user("li", password="a-long-test-password-1")
     Membership.objects.create(user=regulator, organisation=market_regulation, role="regulator")
     c.force_login(regulator)
-    c.cookies["django_language"] = "en"
     first, second = two_runs
-    r = c.get("/console/")
+    r = c.get("/en/console/")
     assert r.status_code == 200
     body = r.content.decode()
     assert "Grade transitions from 2026-05-31 to 2026-06-30" in body
     assert f"{second.evaluated}</span>" in body
     # a run id that is not a number, or unknown, falls back to the latest
-    assert c.get("/console/", {"run": "x' OR 1", "previous": "9" * 40}).status_code == 200
-    only_first = c.get("/console/", {"run": first.pk}).content.decode()
+    assert c.get("/en/console/", {"run": "x' OR 1", "previous": "9" * 40}).status_code == 200
+    only_first = c.get("/en/console/", {"run": first.pk}).content.decode()
     assert "Grade transitions" not in only_first  # nothing earlier to compare with
     assert EvaluationRun.objects.count() == 2
 

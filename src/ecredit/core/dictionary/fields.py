@@ -40,11 +40,15 @@ DEFAULT_MAX_LENGTH = {"string": 500, "text": 5000}
 
 @dataclass(frozen=True)
 class Code:
-    """One entry of a code list: the code as stored and its Chinese and English labels."""
+    """One entry of a code list: the code as stored and its Chinese, English and Russian labels.
+
+    Russian is optional; where it is missing, pages in Russian show the English label.
+    """
 
     code: str
     zh: str
     en: str
+    ru: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class Field:
     not_future: bool = False
     not_before: str | None = None
     schemes: tuple[str, ...] = ()
+    label_ru: str = ""
 
     @property
     def code_values(self) -> tuple[str, ...]:

@@ -166,6 +166,7 @@ def _record_type(file: Path) -> RecordType:
         raise t.error("name", f"{name!r} must be lower-case letters, digits and '_'")
     version = t.required_integer("version", minimum=1)
     label_zh, label_en = t.text("label_zh"), t.text("label_en")
+    label_ru = t.optional_text("label_ru") or ""
     description_zh, description_en = t.text("description_zh"), t.text("description_en")
     category = t.choice("category", CATEGORIES)
     level = t.choice("disclosure_level", DISCLOSURE_LEVELS)
@@ -230,6 +231,7 @@ def _record_type(file: Path) -> RecordType:
         version=version,
         label_zh=label_zh,
         label_en=label_en,
+        label_ru=label_ru,
         description_zh=description_zh,
         description_en=description_en,
         category=category,
@@ -277,6 +279,7 @@ def _field(ft: TomlTable, name: str) -> Field:
     ftype = cast(FieldType, ft.choice("type", FIELD_TYPES))
     required = ft.boolean("required", required=True)
     label_zh, label_en = ft.text("label_zh"), ft.text("label_en")
+    label_ru = ft.optional_text("label_ru") or ""
     description_zh, description_en = ft.text("description_zh"), ft.text("description_en")
     unit = ft.optional_text("unit")
 
@@ -302,7 +305,7 @@ def _field(ft: TomlTable, name: str) -> Field:
             raise ct.error("code", f"{code!r} must be 1-64 letters, digits or '_'")
         if any(c.code == code for c in codes):
             raise ct.error("code", f"{code!r} is listed twice")
-        codes.append(Code(code, ct.text("zh"), ct.text("en")))
+        codes.append(Code(code, ct.text("zh"), ct.text("en"), ct.optional_text("ru") or ""))
         ct.finish()
     if ftype in ("code", "codes") and not codes:
         raise ft.error("codes", "must list at least one code")
@@ -346,6 +349,7 @@ def _field(ft: TomlTable, name: str) -> Field:
         required=required,
         label_zh=label_zh,
         label_en=label_en,
+        label_ru=label_ru,
         description_zh=description_zh,
         description_en=description_en,
         unit=unit,

@@ -52,6 +52,7 @@ class RecordType:
     occurred_rule: OccurredRule
     providers: tuple[str, ...]
     publicity: Publicity | None = None
+    label_ru: str = ""  # optional; Russian pages fall back to label_en
     _by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -1308,7 +1308,7 @@ PENALTY_FILE = "types/administrative_penalty.toml"
 CORRUPTIONS = [
     (PENALTY_FILE, 'category = "reward_penalty"', 'category = "reward_penalty"\ncolour = "red"',
      "colour", "unknown key 'colour'; allowed here: name, version, label_zh, label_en, "
-     "description_zh, description_en, category, disclosure_level, natural_key, occurred_field, "
+     "label_ru, description_zh, description_en, category, disclosure_level, natural_key, occurred_field, "
      "occurred_rule, providers, publicity, fields"),
     (PENALTY_FILE, 'name = "violation"\ntype = "text"\nrequired = true',
      'name = "violation"\ntype = "text"\nrequird = true', "fields.violation.required",
@@ -1316,15 +1316,16 @@ CORRUPTIONS = [
     (PENALTY_FILE, 'name = "violation"\ntype = "text"\nrequired = true',
      'name = "violation"\ntype = "text"\nrequired = true\nrequird = true',
      "fields.violation.requird", "unknown key 'requird'; allowed here: name, type, required, "
-     "label_zh, label_en, description_zh, description_en, unit, codes, min, max, max_length, "
+     "label_zh, label_en, label_ru, description_zh, description_en, unit, codes, min, max, max_length, "
      "pattern, pattern_en, scale, schemes, not_future, not_before, required_when"),
     (PENALTY_FILE, 'name = "violation"\ntype = "text"', 'name = "violation"\ntype = "prose"',
      "fields.violation.type", "'prose' is not one of string, text, integer, decimal, rate, date, "
      "month, boolean, code, codes, subject_id"),
     (PENALTY_FILE, 'codes = [\n    { code = "light"', 'zodes = [\n    { code = "light"',
      "fields.severity.codes", "is missing"),
-    (PENALTY_FILE, '{ code = "serious", zh = "严重", en = "Serious" }',
-     '{ code = "serious", zh = "严重" }', "fields.severity.codes[2].en", "is missing"),
+    (PENALTY_FILE, '{ code = "serious", zh = "严重", en = "Serious", ru = "Серьёзное" }',
+     '{ code = "serious", zh = "严重", ru = "Серьёзное" }', "fields.severity.codes[2].en",
+     "is missing"),
     (PENALTY_FILE, '{ code = "fine", zh = "罚款"', '{ code = "warning", zh = "罚款"',
      "fields.penalty_type.codes[1].code", "'warning' is listed twice"),
     (PENALTY_FILE, 'natural_key = ["authority", "decision_no"]',

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.urls import translate_url
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -14,12 +16,53 @@ def _lang() -> str:
     return "zh" if (get_language() or "zh").startswith("zh") else "en"
 
 
+def _lang3() -> str:
+    code = (get_language() or "zh")[:2]
+    return code if code in ("en", "ru") else "zh"
+
+
 @register.filter
 def label(obj: Any, prefix: str = "label") -> str:
-    """`obj.label_zh` on a Chinese page, `obj.label_en` otherwise (Russian falls back to English)."""
+    """`obj.label_zh`, `label_en` or `label_ru` in the page's language (else English)."""
+    key = f"{prefix}_{_lang3()}"
     if isinstance(obj, dict):
-        return str(obj.get(f"{prefix}_{_lang()}") or obj.get(f"{prefix}_en") or "")
-    return str(getattr(obj, f"{prefix}_{_lang()}", "") or getattr(obj, f"{prefix}_en", ""))
+        return str(obj.get(key) or obj.get(f"{prefix}_en") or "")
+    return str(getattr(obj, key, "") or getattr(obj, f"{prefix}_en", ""))
+
+
+@register.filter
+def code_label(code: Any) -> str:
+    """A code list entry's label in the page's language (Russian falls back to English)."""
+    from ecredit.portal.presenters import code_text
+
+    return code_text(code, _lang3())
+
+
+@register.filter
+def category_label(category: str) -> str:
+    """One of the six disclosure categories, in the page's language."""
+    return str(
+        {
+            "entity": _("Entity (主体)"),
+            "operation": _("Operation (经营)"),
+            "supervision": _("Supervision (监管)"),
+            "service": _("Service (服务)"),
+            "reward_penalty": _("Reward and penalty (奖惩)"),
+            "complaint": _("Complaints and reports (投诉举报)"),
+        }.get(category, category)
+    )
+
+
+@register.filter
+def disclosure_label(level: str) -> str:
+    """A disclosure level in the page's language."""
+    return str(
+        {
+            "public": _("public"),
+            "shared": _("shared with departments"),
+            "restricted": _("restricted"),
+        }.get(level, level)
+    )
 
 
 @register.filter
@@ -90,3 +133,16 @@ def lang_text(texts: Any) -> str:
         return ""
     code = (get_language() or "zh")[:2]
     return str(texts.get(code) or texts.get("en") or texts.get("zh") or "")
+
+
+@register.simple_tag(takes_context=True)
+def page_in(context: Any, language: str) -> str:
+    """This page's URL in `language` (`/en/…`, `/ru/…`, unprefixed for Chinese).
+
+    Computed while rendering, in the page's own language: `set_language` itself runs unprefixed,
+    i.e. in Chinese, and cannot resolve an `/en/…` address into another language.
+    """
+    request = context.get("request")
+    if request is None:
+        return "/"
+    return str(translate_url(request.get_full_path(), language))

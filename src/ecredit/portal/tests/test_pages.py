@@ -83,7 +83,7 @@ def world(tmp_path, admin_actor):
 
 
 def test_home_shows_counts_and_grade_distribution(client, world):
-    resp = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    resp = client.get("/")
     assert resp.status_code == 200
     html = resp.content.decode()
     assert "2 家企业" in html
@@ -91,9 +91,17 @@ def test_home_shows_counts_and_grade_distribution(client, world):
 
 
 def test_search_by_name_lists_matches(client, world, django_assert_num_queries):
-    with django_assert_num_queries(3):
+    from ecredit.entities.queries import forget_search_index
+
+    forget_search_index()
+    # cold: the index's version, the names to index, the page, its grades, the store platforms
+    with django_assert_num_queries(5):
         resp = client.get("/search/", {"q": "杭州好"})
     assert resp.status_code == 200
+    assert resp.content.decode().count('href="/enterprises/') == 2
+    # warm: the index's version, the page and its grades
+    with django_assert_num_queries(3):
+        resp = client.get("/search/", {"q": "杭州好"})
     assert resp.content.decode().count('href="/enterprises/') == 2
 
 
@@ -106,8 +114,8 @@ def test_search_by_code_goes_to_the_enterprise(client, world):
 def test_enterprise_page_shows_only_public_records_in_publicity(
     client, world, django_assert_num_queries
 ):
-    with django_assert_num_queries(11):  # + list memberships
-        resp = client.get(f"/enterprises/{world}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    with django_assert_num_queries(12):  # + list memberships, + grade history
+        resp = client.get(f"/enterprises/{world}/")
     html = resp.content.decode()
     assert resp.status_code == 200
     assert "销售假冒商品" in html  # serious, within 3 years
@@ -138,7 +146,8 @@ def test_a_regulator_sees_the_whole_archive(client, world, admin_actor, django_u
     "lang, text", [("en", "Credit records"), ("ru", "Кредитные записи"), ("zh-hans", "信用记录")]
 )
 def test_enterprise_page_in_three_languages(client, world, lang, text):
-    resp = client.get(f"/enterprises/{world}/", HTTP_ACCEPT_LANGUAGE=lang)
+    prefix = "" if lang == "zh-hans" else f"/{lang}"
+    resp = client.get(f"{prefix}/enterprises/{world}/")
     assert text in resp.content.decode()
 
 
@@ -165,7 +174,7 @@ def test_dictionary_and_obligations_pages(client, db):
     assert "administrative_penalty" in client.get("/dictionary/").content.decode()
     assert "fine_amount_cny" in client.get("/dictionary/administrative_penalty/").content.decode()
     assert client.get("/dictionary/nope/").status_code == 404
-    html = client.get("/obligations/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get("/en/obligations/").content.decode()
     assert "market-regulation" in html and "overdue" in html
 
 
@@ -174,6 +183,53 @@ def test_unknown_api_paths_answer_json_and_pages_answer_html(client, db):
     assert api.status_code == 404
     assert api["Content-Type"].startswith("application/json")
     assert "api/v1/docs" in api.json()["detail"]
-    page = client.get("/no/such/page/", HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get("/en/no/such/page/")
     assert page.status_code == 404
     assert "Search by name" in page.content.decode()
+
+
+def test_enterprise_page_draws_its_charts_with_text_alternatives(client, world):
+    html = client.get(f"/en/enterprises/{world}/").content.decode()
+    # the radar: an SVG image named by its title and description, beside the table of values
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 2
+    assert 'role="img" aria-labelledby="radar-t radar-d"' in html
+    assert html.count('<polygon class="area"') == 1
+    # the grade history: one point per evaluation, and the same numbers in a table
+    assert 'data-testid="grade-history"' in html and html.count('<circle class="dot"') == 1
+    assert 'data-testid="grade-history-table"' in html
+    assert '<title id="grade-history-t">Grade history</title>' in html
+    # room for the reports app, and a skip link and landmarks for keyboards and screen readers
+    assert 'class="skip" href="#main"' in html and '<main id="main"' in html
+
+
+@pytest.mark.parametrize(
+    "prefix, words",
+    [
+        ("", ["登记注册信息", "存续（在营、开业、在册）", "主体信息"]),
+        ("/en", ["Registration", "Active", "Entity (", "public"]),
+        ("/ru", ["Регистрация", "Действующий", "Субъект (", "Статус"]),
+    ],
+)
+def test_dictionary_pages_speak_three_languages(client, db, prefix, words):
+    html = client.get(f"{prefix}/dictionary/").content.decode()
+    html += client.get(f"{prefix}/dictionary/registration/").content.decode()
+    missing = [w for w in words if w not in html]
+    assert missing == []
+
+
+def test_russian_pages_show_russian_labels_where_the_dictionary_has_them(client, world):
+    html = client.get(f"/ru/enterprises/{world}/").content.decode()
+    assert "Компания" in html  # entity type, from the dictionary's code list
+    assert 'lang="ru"' in html and "Кредитные записи" in html
+
+
+def test_the_language_switch_keeps_the_page_and_its_query(client, world):
+    html = client.get(f"/en/enterprises/{world}/").content.decode()
+    for prefix in ("", "/ru", "/en"):
+        assert f'<input name="next" type="hidden" value="{prefix}/enterprises/{world}/">' in html
+        assert f'hreflang="{prefix[1:] or "zh-hans"}" href="{prefix}/enterprises/{world}/"' in html
+    html = client.get("/ru/search/", {"q": "杭州", "grade": "AAA"}).content.decode()
+    assert 'value="/en/search/?q=%E6%9D%AD%E5%B7%9E&amp;grade=AAA"' in html
+    # the switch itself: from an English page to the same page in Russian
+    moved = client.post("/i18n/setlang/", {"language": "ru", "next": f"/ru/enterprises/{world}/"})
+    assert moved.status_code == 302 and moved["Location"] == f"/ru/enterprises/{world}/"

@@ -202,7 +202,7 @@ def test_pages_list_plans_and_show_one(client, pool, regulator_token):
         for k in drawn["selected"]
     ]
     post(client, f"/plans/{plan_id}/results", regulator_token, {"results": results})
-    page = client.get(f"/inspections/{plan_id}/", headers={"accept-language": "en"})
+    page = client.get(f"/en/inspections/{plan_id}/")
     assert page.content.decode().count('<span data-result="no_issue">No issue found</span>') == 6
     assert client.get("/inspections/IP999999/").status_code == 404
 
