@@ -150,7 +150,24 @@ def revoke(request: HttpRequest, consent_id: int) -> dict[str, Any]:
 
 
 @router.get(
-    "/reports/{subject_id}",
+    "/reports/{path:subject_id}/access-log",
+    auth=TokenAuth(),
+    response=responses(list[ReadOut]),
+    summary="Who read the enterprise's reports, when and why (the enterprise's own token)",
+)
+def access_log(request: HttpRequest, subject_id: str) -> list[dict[str, Any]]:
+    actor = actor_of(request)
+    assert actor is not None
+    enterprise = get_enterprise(subject_id[:200])
+    if enterprise is None:
+        raise HttpError(404, f"no enterprise with subject id {subject_id[:200]!r}")
+    if not (actor.sees_restricted or actor.enterprise_id == enterprise.pk):
+        raise HttpError(403, "only the enterprise itself and regulators read its access log")
+    return [queries.read_json(r) for r in queries.reads_of(enterprise)]
+
+
+@router.get(
+    "/reports/{path:subject_id}",
     auth=TokenAuth(),
     response=responses(ReportOut),
     summary="A credit report the enterprise authorised (a bank's token); every read is logged",
@@ -200,20 +217,3 @@ def read(
         f"/api/v1/reports/{enterprise.subject_id}?type={report_type}&lang={language}&format=pdf"
     )
     return out
-
-
-@router.get(
-    "/reports/{subject_id}/access-log",
-    auth=TokenAuth(),
-    response=responses(list[ReadOut]),
-    summary="Who read the enterprise's reports, when and why (the enterprise's own token)",
-)
-def access_log(request: HttpRequest, subject_id: str) -> list[dict[str, Any]]:
-    actor = actor_of(request)
-    assert actor is not None
-    enterprise = get_enterprise(subject_id[:200])
-    if enterprise is None:
-        raise HttpError(404, f"no enterprise with subject id {subject_id[:200]!r}")
-    if not (actor.sees_restricted or actor.enterprise_id == enterprise.pk):
-        raise HttpError(403, "only the enterprise itself and regulators read its access log")
-    return [queries.read_json(r) for r in queries.reads_of(enterprise)]

@@ -8,7 +8,7 @@ urlpatterns = [
     path("mine/issue/", views.issue, name="issue"),
     path("mine/consents/", views.grant, name="grant"),
     path("mine/consents/<int:consent_id>/revoke/", views.revoke, name="revoke"),
-    path("public/<str:subject_id>/", views.public_report, name="public"),
+    path("public/<path:subject_id>/", views.public_report, name="public"),
     path("<str:number>.pdf", views.report_pdf, name="pdf"),
     path("<str:number>/", views.report_html, name="html"),
 ]

@@ -143,6 +143,9 @@ def test_foreign_ids_with_slashes_route(client, db):
     )
     assert client.get("/api/v1/enterprises/foreign:GB:SC 123/4/records").json() == []
     assert client.get("/enterprises/foreign:GB:SC 123/4/").status_code == 200
+    # the reports' routes take such ids too: the bank API answers (401 without a token)
+    assert client.get("/api/v1/reports/foreign:GB:SC 123/4").status_code == 401
+    assert client.get("/api/v1/reports/foreign:GB:SC 123/4/access-log").status_code == 401
 
 
 def test_bad_search_parameters_are_422(client, db):
