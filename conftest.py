@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# the `browser` fixture of the browser tests (Debian's Chromium through Playwright)
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture
 def admin_actor():

@@ -5,17 +5,13 @@ public page."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
 
-from tests.test_browser import CHROMIUM, FLAGS
+from tests.browser import MARKS
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
-]
+pytestmark = MARKS
 PASSWORD = "a-long-password-1"
 
 
@@ -64,17 +60,6 @@ def shop(transactional_db):
         "wrong": penalties.get(occurred_on=today - timedelta(days=60)),
         "repairable": penalties.get(occurred_on=today - timedelta(days=120)),
     }
-
-
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def login(browser, url, username):

@@ -8,29 +8,14 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.browser import MARKS
 from tests.factories import register, uscc
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed; run `make test`"
-    ),
-]
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+pytestmark = MARKS
 ROOT = Path(__file__).resolve().parents[1]
 WEST_LAKE, PORT_CITY, HAIXIN = uscc(201), uscc(202, region="330203"), uscc(203, region="370212")
 
@@ -73,17 +58,6 @@ def town(transactional_db, tmp_path):
     )
     register(actor, tmp_path, HAIXIN, "青岛海信直播科技有限公司", region_code="370212")
     evaluate_all(actor, timezone.localdate())
-
-
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 def search(page, base: str, q: str) -> None:

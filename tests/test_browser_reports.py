@@ -3,17 +3,13 @@ consent, and anyone checks the downloaded PDF on the verification page in three 
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
 
-from tests.test_browser import CHROMIUM, FLAGS
+from tests.browser import MARKS
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
-]
+pytestmark = MARKS
 PASSWORD = "a-long-password-1"
 
 
@@ -53,17 +49,6 @@ def shop(transactional_db, settings, tmp_path):
     create_user(actor, username="merchant", password=PASSWORD, organisation=org, role="enterprise")
     create_organisation(actor, kind="bank", name="示例商业银行杭州分行", key="demo-bank")
     return {"enterprise": enterprise, "today": today}
-
-
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def test_issue_download_grant_and_verify(shop, live_server, browser, tmp_path):
