@@ -6,6 +6,8 @@ import random
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from django.utils import timezone
+
 from ecredit.accounts.principals import Actor
 from ecredit.ratings.models import Evaluation
 from ecredit.supervision import actions
@@ -57,13 +59,21 @@ def run_demo_plan(
     )
     plan = actions.commit_plan(actor, plan.public_id)
     plan = actions.draw_plan(actor, plan.public_id)
+    # inspected on the day of the draw: a demo that started before local midnight may draw after it
+    assert plan.drawn_at is not None
+    inspected_on = max(today, timezone.localtime(plan.drawn_at).date())
     rng = random.Random(seed)
     weights = [w for _, w, _ in OUTCOMES]
     results = []
     for key in plan.selected:
         result, _, findings = rng.choices(OUTCOMES, weights)[0]
         results.append(
-            {"subject_id": key, "result": result, "inspected_on": today, "findings": findings}
+            {
+                "subject_id": key,
+                "result": result,
+                "inspected_on": inspected_on,
+                "findings": findings,
+            }
         )
     actions.record_results(actor, plan.public_id, results)
     plan = actions.close_plan(actor, plan.public_id)

@@ -376,3 +376,26 @@ def test_a_forged_checkpoint_for_another_size_is_not_the_logs(history: History) 
     note = sign_checkpoint(Checkpoint("ecredit.local/ledger", log.size, log.root()), impostor)
     with pytest.raises(ValueError, match="not signed by any known key"):
         open_note(note, [actions.verifier_key()])
+
+
+@pytest.mark.parametrize(
+    ("line", "status"),
+    [
+        ("\u2014 \u0085 D", 422),  # NEL: whitespace to pydantic, not to JSON Schema; refused alike
+        ("\u2014 witness.example AAAA\ufeff", 422),  # a BOM is no trailing space to either
+        ("\u2014 witness.example AAAA \r\n", 403),  # well formed: then refused as no witness
+    ],
+)
+def test_the_line_pattern_means_the_same_to_the_schema_and_the_server(
+    client: Client, history: History, line: str, status: int
+) -> None:
+    """A fuzzer sent a line the published JSON Schema allows and the server refused; the pattern
+    now spells out what both engines must agree on."""
+    import re
+
+    from ecredit.ledger.api import LINE_PATTERN
+
+    assert "\\s*" not in LINE_PATTERN
+    size, _ = signed_root(client)
+    assert post(client, {"size": size, "line": line}).status_code == status
+    assert (re.match(LINE_PATTERN, line) is not None) is (status != 422)

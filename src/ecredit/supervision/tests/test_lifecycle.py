@@ -308,3 +308,18 @@ def test_the_demo_plan_runs_to_the_end(actor):
         f"{len(plan.selected)} selected and inspected; verify with "
         f"`ecredit inspections verify {plan.public_id}`"
     ]
+
+
+def test_a_demo_started_before_midnight_inspects_on_the_day_of_the_draw(actor):
+    """The demo's `today` is taken when it starts; if local midnight passes before the draw, the
+    results are dated the day of the draw, never before it (CI once crossed midnight here)."""
+    from datetime import timedelta
+
+    from ecredit.supervision.demo import run_demo_plan
+
+    rate(30)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    plan = run_demo_plan(actor, yesterday, echo=lambda s: None)
+    assert plan is not None and plan.status == "closed"
+    days = set(plan.results.values_list("inspected_on", flat=True))
+    assert days == {timezone.localtime(plan.drawn_at).date()}
