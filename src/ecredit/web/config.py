@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ecredit.web.keyfiles import create_once
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 ENVIRONMENTS = ("development", "test", "production")
 
@@ -48,14 +50,7 @@ def _secret_key(env: str, data_dir: Path) -> str:
             "ECREDIT_SECRET_KEY is required when ECREDIT_ENV=production. "
             'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(50))"'
         )
-    path = data_dir / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    path.write_text(key + "\n")
-    path.chmod(0o600)
-    return key
+    return create_once(data_dir / "secret_key", lambda: secrets.token_urlsafe(50))
 
 
 def load() -> Config:
